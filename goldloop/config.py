@@ -1,0 +1,185 @@
+"""Workspace settings (``goldloop.toml``) and credentials (environment and ``.env``).
+
+Settings are a pydantic model so a typo in goldloop.toml is an error, not a silent default.
+Credentials live only in :class:`Secrets`, whose repr never shows a value.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from goldloop.errors import ConfigError
+from goldloop.names import FEATURE_RE
+
+CONFIG_FILE = "goldloop.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProjectSettings(_Section):
+    name: str = "gold"
+    target: str = "gold next-day return"
+
+
+class KaggleSettings(_Section):
+    owner: str = "goldloop"
+    backend: Literal["local", "kaggle"] = "local"
+    cancel_running: bool = False
+    poll_seconds: float = Field(60.0, gt=0)
+    max_wait_minutes: float = Field(12 * 60, gt=0)
+    run_timeout_minutes: float = Field(30.0, gt=0)
+    auto_retry_network: int = Field(2, ge=0)
+    continue_with_claude: bool = False
+    notify_webhook: str | None = None
+    push_git: bool = False
+
+
+class Gate1Settings(_Section):
+    max_overfit_ratio: float = 1.5
+    warmup_rows: int = 60
+
+
+class Gate2Settings(_Section):
+    min_mi_increase: float = 0.05
+    max_vif: float = 10.0
+    max_corr_std: float = 0.15
+    corr_window: int = 60
+
+
+class Gate3Settings(_Section):
+    min_da_gain_pp: float = 0.5
+    min_sharpe_gain: float = 0.05
+    min_mae_drop_pp: float = 0.01
+    cost_bps: float = 5.0
+    folds: int = 5
+    seeds: int = 3
+    embargo_days: int = 5
+
+
+class FinalTargets(_Section):
+    direction_accuracy: float = 0.56
+    high_confidence_da: float = 0.60
+    mae_pct: float = 0.75
+    sharpe: float = 0.8
+    high_confidence_quantile: float = 0.8
+    waivers: dict[str, str] = Field(default_factory=dict)
+
+
+class GateSettings(_Section):
+    gate1: Gate1Settings = Field(default_factory=Gate1Settings)
+    gate2: Gate2Settings = Field(default_factory=Gate2Settings)
+    gate3: Gate3Settings = Field(default_factory=Gate3Settings)
+    final: FinalTargets = Field(default_factory=FinalTargets)
+
+
+class LimitSettings(_Section):
+    max_attempts_per_feature: int = Field(6, ge=1)
+    max_meta_attempts: int = Field(15, ge=1)
+    meta_stop_after: int = Field(8, ge=1)
+
+
+class ValidateSettings(_Section):
+    select: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
+
+
+class Config(_Section):
+    project: ProjectSettings = Field(default_factory=ProjectSettings)
+    features: list[str] = Field(
+        default_factory=lambda: ["vix", "gold_technicals", "cross_asset", "real_rate", "regime"]
+    )
+    kaggle: KaggleSettings = Field(default_factory=KaggleSettings)
+    gates: GateSettings = Field(default_factory=GateSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    validate_: ValidateSettings = Field(default_factory=ValidateSettings, alias="validate")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @field_validator("features")
+    @classmethod
+    def _feature_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not FEATURE_RE.fullmatch(name) or name == "meta":
+                raise ValueError(f"feature {name!r} must match [a-z0-9_]+ and not be 'meta'")
+        if len(set(value)) != len(value):
+            raise ValueError("features are listed twice")
+        return value
+
+
+def load_config(workspace: Path) -> Config:
+    """Read ``goldloop.toml``; a missing file means all defaults."""
+    path = Path(workspace) / CONFIG_FILE
+    if not path.exists():
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}", "fix the line it names") from exc
+    return parse_config(raw, source=str(path))
+
+
+def parse_config(raw: dict[str, Any], source: str = CONFIG_FILE) -> Config:
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(
+            f"{source} has invalid settings: {problems}",
+            "compare with the template that `goldloop init` writes",
+        ) from exc
+
+
+# Credentials the product knows about. Values never leave this module except to the clients
+# that need them, and never appear in logs, state or commits.
+SECRET_NAMES = (
+    "KAGGLE_USERNAME",
+    "KAGGLE_KEY",
+    "KAGGLE_API_TOKEN",
+    "FRED_API_KEY",
+    "ANTHROPIC_API_KEY",
+)
+
+
+class Secrets:
+    """Credentials from the process environment, then the workspace's ``.env``."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self._values = {k: v for k, v in values.items() if v}
+
+    @classmethod
+    def load(cls, workspace: Path | None = None) -> Secrets:
+        from_file: dict[str, str] = {}
+        if workspace is not None and (Path(workspace) / ".env").is_file():
+            from dotenv import dotenv_values
+
+            from_file = {
+                k: v
+                for k, v in dotenv_values(Path(workspace) / ".env", encoding="utf-8").items()
+                if v
+            }
+        merged = {**from_file, **{k: os.environ[k] for k in SECRET_NAMES if os.environ.get(k)}}
+        return cls(merged)
+
+    def get(self, name: str) -> str | None:
+        return self._values.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self._values)
+
+    def values(self) -> list[str]:
+        """The secret values themselves, for leak scanning only."""
+        return [v for v in self._values.values() if len(v) >= 6]
+
+    def __repr__(self) -> str:
+        return f"Secrets(names={self.names()})"
+
+    __str__ = __repr__

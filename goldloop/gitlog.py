@@ -1,0 +1,146 @@
+"""One commit per step, in the original's message format.
+
+``entrance: vix attempt 1``, ``datacheck: vix attempt 1 - PASS``,
+``final: project completed - attempt 7 confirmed as final meta-model``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from goldloop.errors import GitError, SecretLeakError
+from goldloop.names import Stage, check_attempt, check_feature, check_stage
+from goldloop.secrets import find_secrets, is_secret_file
+
+MAX_SCANNED_BYTES = 2_000_000  # larger staged files are outputs, not places people paste keys
+
+
+def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, encoding="utf-8", errors="replace"
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed", "install git and try again") from None
+    if check and done.returncode != 0:
+        raise GitError(f"git {' '.join(args)} failed: {done.stderr.strip() or done.stdout.strip()}")
+    return done
+
+
+def is_repo(root: Path) -> bool:
+    return _git(root, "rev-parse", "--is-inside-work-tree", check=False).returncode == 0
+
+
+def ensure_repo(root: Path) -> bool:
+    """``git init`` when ``root`` is not inside a repository. True when one was created."""
+    if is_repo(root):
+        return False
+    _git(root, "init", "-q")
+    # Commits must work on a fresh machine with no global identity.
+    if _git(root, "config", "user.email", check=False).returncode != 0:
+        _git(root, "config", "user.email", "goldloop@localhost")
+        _git(root, "config", "user.name", "goldloop")
+    return True
+
+
+def message(stage: str, feature: str | None = None, attempt: int | None = None, summary: str | None = None) -> str:
+    stage_v = check_stage(stage)
+    if stage_v is Stage.FINAL or feature is None:
+        head = f"{stage_v.value}:"
+    else:
+        head = f"{stage_v.value}: {feature if feature == 'meta' else check_feature(feature)}"
+        if attempt is not None:
+            head += f" attempt {check_attempt(attempt)}"
+    if summary:
+        summary = " ".join(summary.split())
+        head += f" - {summary}" if feature is not None and stage_v is not Stage.FINAL else f" {summary}"
+    return head
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    committed: bool
+    message: str
+    sha: str | None
+    files: list[str]
+    pushed: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {"committed": self.committed, "message": self.message, "sha": self.sha,
+                "files": self.files, "pushed": self.pushed}
+
+
+def _leaks(root: Path, files: list[str], known_values: list[str]) -> list[str]:
+    problems = []
+    for rel in files:
+        if is_secret_file(rel):
+            problems.append(f"{rel}: credential file")
+            continue
+        path = root / rel
+        if not path.is_file() or path.stat().st_size > MAX_SCANNED_BYTES:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for hit in find_secrets(text, known_values):
+            problems.append(f"{rel}:{hit.line}: looks like a {hit.kind} ({hit.excerpt})")
+    return problems
+
+
+def commit_step(
+    root: Path,
+    stage: str,
+    feature: str | None = None,
+    attempt: int | None = None,
+    summary: str | None = None,
+    *,
+    push: bool = False,
+    secret_values: list[str] | None = None,
+) -> CommitResult:
+    """Stage everything in the workspace and commit it as one step; refuse credentials."""
+    root = Path(root)
+    msg = message(stage, feature, attempt, summary)
+    if not is_repo(root):
+        raise GitError(f"{root} is not a git repository", "run `goldloop init` (it runs git init)")
+    _git(root, "add", "-A", ".")
+    staged = [f for f in _git(root, "diff", "--cached", "--name-only", "-z").stdout.split("\0") if f]
+    problems = _leaks(root, staged, secret_values or [])
+    if problems:
+        _git(root, "reset", "-q", "--", *staged, check=False)  # leave the work tree untouched
+        raise SecretLeakError(
+            "refused to commit: " + "; ".join(problems[:5]),
+            "remove the credential (keep keys in .env, which is git-ignored), then retry",
+        )
+    if not staged:
+        return CommitResult(False, msg, None, [])
+    sha = _commit(root, msg)
+    pushed = False
+    if push:
+        done = _git(root, "push", "-q", check=False)
+        if done.returncode != 0:
+            raise GitError(f"committed {sha[:10]} but push failed: {done.stderr.strip()}",
+                           "check the remote and credentials, then `git push`")
+        pushed = True
+    return CommitResult(True, msg, sha, staged, pushed)
+
+
+def _commit(root: Path, msg: str) -> str:
+    # A machine with no git identity still gets commits, signed as goldloop.
+    identity = [] if _git(root, "config", "user.email", check=False).stdout.strip() else [
+        "-c", "user.email=goldloop@localhost", "-c", "user.name=goldloop"]
+    _git(root, *identity, "commit", "-q", "--no-verify", "-m", msg)
+    return _git(root, "rev-parse", "HEAD").stdout.strip()
+
+
+def commit_all(root: Path, msg: str) -> str | None:
+    """Commit whatever is staged after ``git add -A`` (no leak scan: scaffolding only)."""
+    _git(root, "add", "-A", ".")
+    if _git(root, "diff", "--cached", "--quiet", check=False).returncode == 0:
+        return None
+    return _commit(root, msg)
+
+
+def log_messages(root: Path, limit: int = 200) -> list[str]:
+    """Commit subjects, oldest first."""
+    done = _git(root, "log", f"-{limit}", "--format=%s", check=False)
+    return list(reversed(done.stdout.splitlines())) if done.returncode == 0 else []

@@ -1,0 +1,66 @@
+"""Upgrade older state.json layouts to the current ``schema_version``, step by step."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from goldloop.errors import StateError
+
+# The original project's flat layout had no schema_version: call it version 0.
+_ORIGINAL_KEYS = {
+    "status", "current_feature", "current_attempt", "resume_from",
+    "kaggle_kernel", "error_type", "error_context",
+}
+_STATUS_FROM_ORIGINAL = {
+    "waiting_training": "waiting_training",
+    "training_complete": "training_complete",
+    "training_failed": "training_failed",
+    "in_progress": "in_progress",
+    "completed": "completed",
+    "not_started": "not_started",
+}
+
+
+def _v0_to_v1(raw: dict[str, Any]) -> dict[str, Any]:
+    from goldloop.state.model import utcnow
+
+    status = _STATUS_FROM_ORIGINAL.get(str(raw.get("status")), "in_progress")
+    upgraded: dict[str, Any] = {k: raw[k] for k in _ORIGINAL_KEYS if raw.get(k) is not None}
+    upgraded.update(schema_version=1, status=status)
+    feature, attempt = raw.get("current_feature"), raw.get("current_attempt")
+    if feature and feature != "meta" and isinstance(attempt, int) and attempt >= 1:
+        upgraded["features"] = {
+            feature: {
+                "name": feature,
+                "status": "in_progress",
+                "attempts": [{"number": n} for n in range(1, attempt + 1)],
+            }
+        }
+    extra = {k: v for k, v in raw.items() if k not in _ORIGINAL_KEYS}
+    note = "migrated from the original flat state.json (schema 0)"
+    if extra:  # nothing is dropped: unknown keys are kept verbatim in the history
+        note += "; extra keys kept here: " + json.dumps(extra, ensure_ascii=False)
+    upgraded["history"] = [{"at": utcnow(), "actor": "goldloop", "status": status, "summary": note}]
+    return upgraded
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _v0_to_v1}
+
+
+def migrate(raw: dict[str, Any], source: str) -> dict[str, Any]:
+    from goldloop.state.model import SCHEMA_VERSION
+
+    version = raw.get("schema_version", 0)
+    if not isinstance(version, int) or version < 0:
+        raise StateError(f"{source} has a bad schema_version {version!r}", "it must be an integer")
+    if version > SCHEMA_VERSION:
+        raise StateError(
+            f"{source} was written by a newer goldloop (schema {version} > {SCHEMA_VERSION})",
+            "upgrade goldloop: pip install -U goldloop",
+        )
+    while version < SCHEMA_VERSION:
+        raw = MIGRATIONS[version](raw)
+        version = raw["schema_version"]
+    return raw

@@ -1,0 +1,165 @@
+"""The state model: what ``shared/state.json`` holds.
+
+The original kept ``{"status", "current_feature", "current_attempt", "resume_from",
+"kaggle_kernel"}``; we keep those names at the top level and add per-feature records,
+the meta-model record, the final decision and an append-only history.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from goldloop.names import FEATURE_RE, Stage
+
+SCHEMA_VERSION = 1
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Status(StrEnum):
+    """The loop's global status. Allowed moves between them: ``transitions.TRANSITIONS``."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    WAITING_TRAINING = "waiting_training"
+    TRAINING_COMPLETE = "training_complete"
+    TRAINING_FAILED = "training_failed"
+    EVALUATED = "evaluated"
+    COMPLETED = "completed"
+
+
+class FeatureStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    PASSED = "passed"
+    FAILED = "failed"
+    ABANDONED = "abandoned"
+
+
+Agent = Literal[
+    "orchestrator",
+    "entrance",
+    "researcher",
+    "architect",
+    "builder_data",
+    "datachecker",
+    "builder_model",
+    "evaluator",
+]
+AGENTS: tuple[str, ...] = Agent.__args__  # type: ignore[attr-defined]
+
+Verdict = Literal["pass", "fail"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Attempt(_Model):
+    number: int = Field(ge=1)
+    stage: Stage = Stage.ENTRANCE
+    started_at: str = Field(default_factory=utcnow)
+    finished_at: str | None = None
+    kernel: str | None = None
+    kernel_version: int | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    gates: dict[str, Any] = Field(default_factory=dict)
+    verdict: Verdict | None = None
+    plan: str | None = None
+    error_type: str | None = None
+    error_context: str | None = None
+    retries: int = Field(0, ge=0)
+
+
+class FeatureRecord(_Model):
+    name: str = Field(pattern=FEATURE_RE.pattern)
+    status: FeatureStatus = FeatureStatus.PENDING
+    attempts: list[Attempt] = Field(default_factory=list)
+    best_attempt: int | None = None
+    # meta-model stop rule: attempts in a row that did not beat the best
+    attempts_since_best: int = Field(0, ge=0)
+    reason: str | None = None
+
+    def attempt(self, number: int) -> Attempt | None:
+        return next((a for a in self.attempts if a.number == number), None)
+
+    @property
+    def latest(self) -> Attempt | None:
+        return self.attempts[-1] if self.attempts else None
+
+
+class FinalDecision(_Model):
+    attempt: int = Field(ge=1)
+    summary: str
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    waivers: dict[str, str] = Field(default_factory=dict)
+    decided_at: str = Field(default_factory=utcnow)
+
+
+class Event(_Model):
+    at: str = Field(default_factory=utcnow)
+    actor: str
+    stage: Stage | None = None
+    status: Status
+    feature: str | None = None
+    attempt: int | None = None
+    summary: str
+
+
+class State(_Model):
+    schema_version: int = SCHEMA_VERSION
+    project: str = "gold"
+    status: Status = Status.NOT_STARTED
+    current_feature: str | None = Field(None, pattern=FEATURE_RE.pattern)
+    current_attempt: int | None = Field(None, ge=1)
+    resume_from: Agent | None = None
+    kaggle_kernel: str | None = None
+    error_type: str | None = None
+    error_context: str | None = None
+    features: dict[str, FeatureRecord] = Field(default_factory=dict)
+    meta: FeatureRecord = Field(default_factory=lambda: FeatureRecord(name="meta"))
+    final: FinalDecision | None = None
+    updated_at: str = Field(default_factory=utcnow)
+    history: list[Event] = Field(default_factory=list)
+
+    def record(self, feature: str) -> FeatureRecord:
+        """The record of a feature, or of the meta-model for ``"meta"``."""
+        if feature == "meta":
+            return self.meta
+        if feature not in self.features:
+            self.features[feature] = FeatureRecord(name=feature)
+        return self.features[feature]
+
+    def summary(self) -> dict[str, Any]:
+        """The compact, original-style view (no history)."""
+        return {
+            "status": self.status.value,
+            "current_feature": self.current_feature,
+            "current_attempt": self.current_attempt,
+            "resume_from": self.resume_from,
+            "kaggle_kernel": self.kaggle_kernel,
+            "error_type": self.error_type,
+            "features": {
+                name: {
+                    "status": rec.status.value,
+                    "attempts": len(rec.attempts),
+                    "best_attempt": rec.best_attempt,
+                }
+                for name, rec in self.features.items()
+            },
+            "meta": {
+                "status": self.meta.status.value,
+                "attempts": len(self.meta.attempts),
+                "best_attempt": self.meta.best_attempt,
+                "attempts_since_best": self.meta.attempts_since_best,
+            },
+            "final": self.final.model_dump() if self.final else None,
+            "events": len(self.history),
+        }

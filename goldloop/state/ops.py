@@ -1,0 +1,229 @@
+"""The operations that change state. Each is one locked update with one history event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from goldloop.errors import StateError
+from goldloop.names import META, Stage, check_attempt, check_feature, check_stage
+from goldloop.state.model import AGENTS, Attempt, Event, FeatureStatus, FinalDecision, State, Status, utcnow
+from goldloop.state.store import StateStore
+from goldloop.state.transitions import check_transition
+
+_UNSET: Any = object()
+
+
+def _event(state: State, actor: str, summary: str, stage: Stage | None = None) -> None:
+    state.history.append(
+        Event(
+            actor=actor,
+            stage=stage,
+            status=state.status,
+            feature=state.current_feature,
+            attempt=state.current_attempt,
+            summary=summary,
+        )
+    )
+
+
+def _check_feature_or_meta(feature: str) -> str:
+    return META if feature == META else check_feature(feature)
+
+
+def transition(
+    store: StateStore,
+    status: str,
+    *,
+    actor: str,
+    summary: str,
+    stage: str | None = None,
+    feature: str | None = None,
+    attempt: int | None = None,
+    resume_from: str | None = _UNSET,
+    kaggle_kernel: str | None = _UNSET,
+    error_type: str | None = _UNSET,
+    error_context: str | None = _UNSET,
+) -> State:
+    """Move the loop to ``status`` (checked against the transition table) and log it."""
+    try:
+        target = Status(status)
+    except ValueError:
+        allowed = ", ".join(s.value for s in Status)
+        raise StateError(f"unknown status {status!r}", f"use one of: {allowed}") from None
+    stage_v = check_stage(stage) if stage else None
+    if feature is not None:
+        _check_feature_or_meta(feature)
+    if attempt is not None:
+        check_attempt(attempt)
+    if resume_from not in (_UNSET, None) and resume_from not in AGENTS:
+        raise StateError(f"unknown agent {resume_from!r}", f"use one of: {', '.join(AGENTS)}")
+
+    def change(state: State) -> None:
+        check_transition(state.status, target)
+        state.status = target
+        if feature is not None:
+            state.current_feature = feature
+        if attempt is not None:
+            state.current_attempt = attempt
+        for name, value in (
+            ("resume_from", resume_from),
+            ("kaggle_kernel", kaggle_kernel),
+            ("error_type", error_type),
+            ("error_context", error_context),
+        ):
+            if value is not _UNSET:
+                setattr(state, name, value)
+        if target is Status.IN_PROGRESS and state.current_feature and state.current_attempt:
+            rec = state.record(state.current_feature)
+            if rec.status is FeatureStatus.PENDING:
+                rec.status = FeatureStatus.IN_PROGRESS
+            att = _ensure_attempt(rec, state.current_attempt)
+            if stage_v is not None:
+                att.stage = stage_v
+        elif stage_v is not None and state.current_feature and state.current_attempt:
+            _ensure_attempt(state.record(state.current_feature), state.current_attempt).stage = stage_v
+        _event(state, actor, summary, stage_v)
+
+    new_state, _ = store.update(change)
+    return new_state
+
+
+def _ensure_attempt(record: Any, number: int) -> Attempt:
+    existing = record.attempt(number)
+    if existing is not None:
+        return existing
+    expected = len(record.attempts) + 1
+    if number != expected:
+        raise StateError(
+            f"{record.name} has {len(record.attempts)} attempt(s); the next one is {expected}, not {number}",
+            "attempts are numbered 1, 2, 3… without gaps",
+        )
+    attempt = Attempt(number=number)
+    record.attempts.append(attempt)
+    return attempt
+
+
+def start_attempt(
+    store: StateStore, feature: str, attempt: int, *, actor: str = "orchestrator",
+    params: dict[str, Any] | None = None, summary: str | None = None,
+) -> State:
+    """Begin (or resume) ``feature`` attempt ``attempt`` at the entrance stage."""
+    _check_feature_or_meta(feature)
+    check_attempt(attempt)
+
+    def change(state: State) -> None:
+        if state.status is not Status.IN_PROGRESS:
+            check_transition(state.status, Status.IN_PROGRESS)
+        rec = state.record(feature)
+        if rec.status in (FeatureStatus.PASSED, FeatureStatus.ABANDONED) and feature != META:
+            raise StateError(f"{feature} is {rec.status.value}; it takes no more attempts")
+        att = _ensure_attempt(rec, attempt)
+        if params:
+            att.params.update(params)
+        rec.status = FeatureStatus.IN_PROGRESS
+        state.status = Status.IN_PROGRESS
+        state.current_feature, state.current_attempt = feature, attempt
+        state.resume_from = "entrance"
+        state.error_type = state.error_context = state.kaggle_kernel = None
+        _event(state, actor, summary or f"{feature} attempt {attempt} started", Stage.ENTRANCE)
+
+    new_state, _ = store.update(change)
+    return new_state
+
+
+def update_attempt(
+    store: StateStore, feature: str, attempt: int, *, actor: str, summary: str, **fields: Any
+) -> State:
+    """Merge fields (metrics, gates, kernel, params, error_type, …) into an attempt record."""
+    _check_feature_or_meta(feature)
+    check_attempt(attempt)
+    unknown = set(fields) - set(Attempt.model_fields)
+    if unknown:
+        raise StateError(f"unknown attempt fields: {', '.join(sorted(unknown))}")
+
+    def change(state: State) -> None:
+        att = state.record(feature).attempt(attempt)
+        if att is None:
+            raise StateError(f"{feature} has no attempt {attempt}", "start it first")
+        for name, value in fields.items():
+            current = getattr(att, name)
+            if isinstance(current, dict) and isinstance(value, dict):
+                setattr(att, name, {**current, **value})
+            else:
+                setattr(att, name, value)
+        _event(state, actor, summary, att.stage)
+
+    new_state, _ = store.update(change)
+    return new_state
+
+
+def decide(
+    store: StateStore,
+    feature: str,
+    attempt: int,
+    verdict: str,
+    *,
+    max_attempts: int,
+    plan: str | None = None,
+    score: float | None = None,
+    actor: str = "evaluator",
+) -> State:
+    """Record the evaluator's verdict; settle the feature when it passed or ran out of attempts.
+
+    For the meta-model, ``verdict == "pass"`` means the attempt beat the best so far; the
+    stop-rule counter ``attempts_since_best`` is kept here.
+    """
+    _check_feature_or_meta(feature)
+    check_attempt(attempt)
+    if verdict not in ("pass", "fail"):
+        raise StateError(f"verdict must be 'pass' or 'fail', not {verdict!r}")
+
+    def change(state: State) -> None:
+        check_transition(state.status, Status.EVALUATED)
+        rec = state.record(feature)
+        att = rec.attempt(attempt)
+        if att is None:
+            raise StateError(f"{feature} has no attempt {attempt}", "start it first")
+        att.verdict, att.plan, att.finished_at, att.stage = verdict, plan, utcnow(), Stage.EVAL
+        if score is not None:
+            att.metrics = {**att.metrics, "score": score}
+        if feature == META:
+            if verdict == "pass":
+                rec.best_attempt, rec.attempts_since_best = attempt, 0
+            else:
+                rec.attempts_since_best += 1
+        elif verdict == "pass":
+            rec.status, rec.best_attempt = FeatureStatus.PASSED, attempt
+        elif attempt >= max_attempts:
+            rec.status = FeatureStatus.ABANDONED
+            rec.reason = f"no pass in {attempt} attempts (limit {max_attempts})"
+        state.status = Status.EVALUATED
+        state.current_feature, state.current_attempt = feature, attempt
+        state.resume_from = "orchestrator"
+        state.kaggle_kernel = None
+        outcome = {"pass": "PASS", "fail": "FAIL"}[verdict]
+        _event(state, actor, f"{feature} attempt {attempt} - {outcome}" + (f": {plan}" if plan else ""), Stage.EVAL)
+
+    new_state, _ = store.update(change)
+    return new_state
+
+
+def finalize(
+    store: StateStore, attempt: int, *, summary: str, metrics: dict[str, Any] | None = None,
+    waivers: dict[str, str] | None = None, actor: str = "evaluator",
+) -> State:
+    """Confirm a meta-model attempt as final and complete the project."""
+    check_attempt(attempt)
+
+    def change(state: State) -> None:
+        check_transition(state.status, Status.COMPLETED)
+        if state.meta.attempt(attempt) is None:
+            raise StateError(f"the meta-model has no attempt {attempt}")
+        state.final = FinalDecision(attempt=attempt, summary=summary, metrics=metrics or {}, waivers=waivers or {})
+        state.meta.status = FeatureStatus.PASSED
+        state.status = Status.COMPLETED
+        state.resume_from = None
+        _event(state, actor, f"project completed - attempt {attempt} confirmed as final meta-model", Stage.FINAL)
+
+    new_state, _ = store.update(change)
+    return new_state

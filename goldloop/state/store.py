@@ -1,0 +1,217 @@
+"""The locked, atomic, validated store for ``shared/state.json``.
+
+Every state change in the product goes through :meth:`StateStore.update`: take the
+inter-process lock, read and validate, apply the change, validate again, write a temp file,
+fsync, ``os.replace`` — so a reader never sees half a file and a killed writer leaves the
+previous version in place. Each write also refreshes one slot of a small ring of backups.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from goldloop.errors import StateError
+from goldloop.state.migrations import migrate
+from goldloop.state.model import State, utcnow
+from goldloop.workspace import STATE_RELPATH, Workspace
+
+SCHEMA_FILE = Path(__file__).with_name("state.schema.json")
+BACKUP_SLOTS = 10
+LOCK_TIMEOUT_S = 30.0
+T = TypeVar("T")
+
+
+@cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def schema_problems(raw: Any) -> list[str]:
+    """Violations of the shipped JSON Schema, as readable lines."""
+    return [
+        f"{'/'.join(str(p) for p in err.absolute_path) or '(top)'}: {err.message}"
+        for err in sorted(_validator().iter_errors(raw), key=lambda e: list(e.absolute_path))
+    ]
+
+
+def parse_state(text: str, source: str) -> State:
+    """Text → State, with an error that names the problem and the way out."""
+    hint = "run `goldloop state recover` to restore the newest valid backup or git version"
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise StateError(
+            f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", hint
+        ) from None
+    if not isinstance(raw, dict):
+        raise StateError(f"{source} must hold a JSON object, found {type(raw).__name__}", hint)
+    raw = migrate(raw, source)
+    problems = schema_problems(raw)
+    if problems:
+        shown = "; ".join(problems[:5]) + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else "")
+        raise StateError(f"{source} does not match the state schema: {shown}", hint)
+    try:
+        return State.model_validate(raw)
+    except ValidationError as exc:
+        raise StateError(f"{source} is invalid: {exc.errors()[0]['msg']}", hint) from None
+
+
+def dump_state(state: State) -> str:
+    raw = state.model_dump(mode="json")
+    problems = schema_problems(raw)
+    if problems:  # a bug in our own code: refuse rather than write a bad file
+        raise StateError(f"refusing to write an invalid state: {'; '.join(problems[:3])}")
+    return json.dumps(raw, indent=2, ensure_ascii=False) + "\n"
+
+
+def atomic_write_text(path: Path, text: str, durable: bool = True) -> None:
+    """Write ``text`` so that ``path`` holds either the old or the new content, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class StateStore:
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.path = workspace.state_path
+        self.backups = self.path.parent / ".state_backups"
+        self.lock_path = self.path.parent / ".state.lock"
+
+    # -- reading -------------------------------------------------------------------------
+    def read(self) -> State:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise StateError(
+                f"{self.path} does not exist",
+                "run `goldloop init` to scaffold the workspace, or `goldloop state recover`",
+            ) from None
+        except UnicodeDecodeError:
+            raise StateError(
+                f"{self.path} is not UTF-8 text", "run `goldloop state recover`"
+            ) from None
+        return parse_state(text, str(STATE_RELPATH.as_posix()))
+
+    # -- writing -------------------------------------------------------------------------
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_S)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StateError(
+                f"state is locked by another goldloop process for over {LOCK_TIMEOUT_S:.0f} s",
+                "wait for it to finish (a lock held by a dead process is released by the OS)",
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def update(self, change: Callable[[State], T]) -> tuple[State, T]:
+        """Apply ``change`` under the lock and persist; returns the new state and its result."""
+        with self.locked():
+            state = self.read()
+            result = change(state)
+            state.updated_at = utcnow()
+            self._write(state)
+            return state, result
+
+    def initialize(self, project: str) -> State:
+        with self.locked():
+            if self.path.exists():
+                raise StateError(f"{self.path} exists already", "use `goldloop state show`")
+            state = State(project=project)
+            self._write(state)
+            return state
+
+    def _write(self, state: State) -> None:
+        text = dump_state(state)
+        atomic_write_text(self.path, text)
+        # The ring holds the last BACKUP_SLOTS valid versions, the newest equal to state.json,
+        # so a state.json broken by hand recovers to exactly what was last written.
+        self.backups.mkdir(exist_ok=True)
+        atomic_write_text(self.backups / f"state.{len(state.history) % BACKUP_SLOTS}.json", text,
+                          durable=False)
+
+    # -- recovery ------------------------------------------------------------------------
+    def recovery_candidates(self) -> Iterator[tuple[str, str]]:
+        """(label, text) of earlier versions, newest first: backups, then git history."""
+        if self.backups.is_dir():
+            for backup in sorted(
+                self.backups.glob("state.*.json"), key=lambda p: p.stat().st_mtime, reverse=True
+            ):
+                yield f"backup {backup.name}", backup.read_text(encoding="utf-8", errors="replace")
+        rel = STATE_RELPATH.as_posix()
+        log = subprocess.run(
+            ["git", "log", "--format=%H", "--", rel],
+            cwd=self.workspace.root, capture_output=True, text=True, encoding="utf-8",
+        )
+        for sha in log.stdout.split() if log.returncode == 0 else []:
+            shown = subprocess.run(
+                ["git", "show", f"{sha}:{rel}"],
+                cwd=self.workspace.root, capture_output=True, text=True, encoding="utf-8",
+            )
+            if shown.returncode == 0:
+                yield f"git {sha[:10]}", shown.stdout
+
+    def recover(self) -> dict[str, Any]:
+        """Restore the newest valid earlier version; the broken file is kept beside it."""
+        with self.locked():
+            try:
+                self.read()
+                return {"recovered": False, "reason": "state.json is valid; nothing to recover"}
+            except StateError as exc:
+                problem = exc.message
+            for label, text in self.recovery_candidates():
+                try:
+                    state = parse_state(text, label)
+                except StateError:
+                    continue
+                kept = None
+                if self.path.exists():
+                    kept = self.path.with_name(f"state.broken-{utcnow().replace(':', '')}.json")
+                    os.replace(self.path, kept)
+                from goldloop.state.model import Event
+
+                state.history.append(
+                    Event(actor="goldloop", status=state.status, summary=f"recovered from {label}")
+                )
+                atomic_write_text(self.path, dump_state(state))
+                return {
+                    "recovered": True,
+                    "source": label,
+                    "problem": problem,
+                    "broken_file_kept_at": str(kept) if kept else None,
+                    "events": len(state.history),
+                }
+        raise StateError(
+            f"no valid earlier version of state.json was found ({problem})",
+            "fix shared/state.json by hand (see `goldloop state schema`) or re-run `goldloop init`",
+        )

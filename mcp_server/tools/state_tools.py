@@ -1,0 +1,81 @@
+"""state_get, state_transition, next_action, commit_step."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from mcp_server.tools.common import AttemptNo, FeatureName, WorkspaceArg, run, workspace
+
+StatusName = Literal[
+    "not_started", "in_progress", "waiting_training", "training_complete",
+    "training_failed", "evaluated", "completed",
+]
+StageName = Literal[
+    "entrance", "research", "design", "data", "datacheck", "model", "kaggle", "eval", "final"
+]
+AgentName = Literal[
+    "orchestrator", "entrance", "researcher", "architect", "builder_data",
+    "datachecker", "builder_model", "evaluator",
+]
+
+
+def register(server: Any) -> None:
+    @server.tool()
+    def state_get(full: bool = False, workspace_dir: WorkspaceArg = None) -> dict[str, Any]:
+        """Read shared/state.json: the summary, or everything (with history) when full=true."""
+        from goldloop.state.store import StateStore
+
+        state = run(StateStore(workspace(workspace_dir)).read)
+        return state.model_dump(mode="json") if full else state.summary()
+
+    @server.tool()
+    def state_transition(
+        status: StatusName,
+        summary: Annotated[str, Field(min_length=1, max_length=2000)],
+        actor: AgentName = "orchestrator",
+        stage: StageName | None = None,
+        feature: FeatureName | None = None,
+        attempt: AttemptNo | None = None,
+        resume_from: AgentName | None = None,
+        workspace_dir: WorkspaceArg = None,
+    ) -> dict[str, Any]:
+        """Move the loop to another status. Illegal transitions are refused with the allowed ones."""
+        from goldloop.state.ops import transition
+        from goldloop.state.store import StateStore
+
+        extra = {"resume_from": resume_from} if resume_from else {}
+        state = run(transition, StateStore(workspace(workspace_dir)), status, actor=actor,
+                    summary=summary, stage=stage, feature=feature, attempt=attempt, **extra)
+        return state.summary()
+
+    @server.tool()
+    def next_action(workspace_dir: WorkspaceArg = None) -> dict[str, Any]:
+        """What happens next: {agent, feature, attempt, instruction, reason, kind}."""
+        from goldloop.config import load_config
+        from goldloop.state.planner import next_action as plan
+        from goldloop.state.store import StateStore
+
+        ws = workspace(workspace_dir)
+        state = run(StateStore(ws).read)
+        return plan(state, run(load_config, ws.root)).to_dict()
+
+    @server.tool()
+    def commit_step(
+        stage: StageName,
+        feature: FeatureName | None = None,
+        attempt: AttemptNo | None = None,
+        summary: Annotated[str | None, Field(max_length=200)] = None,
+        push: bool = False,
+        workspace_dir: WorkspaceArg = None,
+    ) -> dict[str, Any]:
+        """Commit the workspace's changes as one step ('kaggle: vix attempt 1 - submitted').
+        Refuses .env and anything that looks like a credential."""
+        from goldloop.config import Secrets
+        from goldloop.gitlog import commit_step as commit
+
+        ws = workspace(workspace_dir)
+        result = run(commit, ws.root, stage, feature, attempt, summary, push=push,
+                     secret_values=Secrets.load(ws.root).values())
+        return result.to_dict()
