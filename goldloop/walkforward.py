@@ -1,0 +1,48 @@
+"""Walk-forward splits with a purge/embargo gap, shared by Gate 3 and the meta-model.
+
+Time-series cross-validation must never train on the future: each fold trains on the past
+(expanding or rolling window), skips ``embargo`` rows so overlapping targets and
+autocorrelated features cannot leak across the boundary, then tests on the next block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Fold:
+    train: np.ndarray
+    test: np.ndarray
+
+
+def walk_forward_splits(
+    n: int,
+    folds: int = 5,
+    *,
+    min_train: int | None = None,
+    embargo: int = 5,
+    expanding: bool = True,
+) -> list[Fold]:
+    """Split ``n`` time-ordered rows into ``folds`` consecutive test blocks after a first train block.
+
+    Test blocks partition rows ``[min_train + embargo, n)``; the train window for a block ends
+    ``embargo`` rows before it. With ``expanding=False`` the train window keeps ``min_train`` rows.
+    """
+    if folds < 1:
+        raise ValueError("folds must be at least 1")
+    min_train = min_train if min_train is not None else max(n // (folds + 1), 1)
+    first_test = min_train + embargo
+    if first_test + folds > n:
+        raise ValueError(
+            f"{n} rows are too few for {folds} folds after {min_train} training rows and an embargo of {embargo}"
+        )
+    edges = np.linspace(first_test, n, folds + 1).astype(int)
+    out = []
+    for start, stop in zip(edges[:-1], edges[1:], strict=True):
+        train_stop = start - embargo
+        train_start = 0 if expanding else max(0, train_stop - min_train)
+        out.append(Fold(np.arange(train_start, train_stop), np.arange(start, stop)))
+    return out
