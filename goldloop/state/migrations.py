@@ -54,11 +54,15 @@ def migrate(raw: dict[str, Any], source: str) -> dict[str, Any]:
 
     version = raw.get("schema_version", 0)
     if not isinstance(version, int) or version < 0:
-        raise StateError(f"{source} has a bad schema_version {version!r}", "it must be an integer")
+        raise StateError(
+            f"{source} has a bad schema_version {version!r}",
+            "it must be an integer; or run `goldloop state recover` to restore a valid version",
+        )
     if version > SCHEMA_VERSION:
         raise StateError(
             f"{source} was written by a newer goldloop (schema {version} > {SCHEMA_VERSION})",
-            "upgrade goldloop: pip install -U goldloop",
+            "upgrade goldloop (pip install -U goldloop), or run `goldloop state recover` "
+            "to go back to the newest version this goldloop can read",
         )
     while version < SCHEMA_VERSION:
         raw = MIGRATIONS[version](raw)

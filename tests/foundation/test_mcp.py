@@ -1,0 +1,68 @@
+"""The MCP server through the real MCP client over stdio."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+from tests.conftest import PYTHON, REPO
+
+STATE_TOOLS = {"state_get", "state_transition", "next_action", "commit_step"}
+
+
+async def _session(env, calls):
+    params = StdioServerParameters(command=PYTHON, args=["-m", "mcp_server"], env=env, cwd=str(REPO))
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        tools = await session.list_tools()
+        results = [await session.call_tool(name, args) for name, args in calls]
+        return tools, results
+
+
+def run(env, calls):
+    return asyncio.run(_session(env, calls))
+
+
+def test_tools_are_listed_with_schemas_and_called(ws, clean_env):
+    env = {**clean_env, "GOLDLOOP_WORKSPACE": str(ws.root)}
+    start = time.perf_counter()
+    tools, results = run(env, [
+        ("next_action", {}),
+        ("state_transition", {"status": "in_progress", "summary": "begin", "feature": "vix", "attempt": 1,
+                              "stage": "entrance", "resume_from": "researcher"}),
+        ("state_get", {}),
+        ("commit_step", {"stage": "entrance", "feature": "vix", "attempt": 1}),
+    ])
+    assert time.perf_counter() - start < 30
+    names = {t.name for t in tools.tools}
+    assert STATE_TOOLS <= names
+    transition_schema = next(t for t in tools.tools if t.name == "state_transition").inputSchema
+    assert "status" in transition_schema["required"]
+    action, moved, state, commit = results
+    assert not any(r.isError for r in results), [r.content for r in results]
+    assert action.structuredContent["agent"] == "entrance"
+    assert moved.structuredContent["status"] == "in_progress"
+    assert state.structuredContent["resume_from"] == "researcher"
+    assert commit.structuredContent["message"] == "entrance: vix attempt 1"
+
+
+def test_bad_calls_are_tool_errors_not_crashes(ws, clean_env):
+    env = {**clean_env, "GOLDLOOP_WORKSPACE": str(ws.root)}
+    _, results = run(env, [
+        ("state_transition", {"status": "completed", "summary": "skip ahead"}),
+        ("commit_step", {"stage": "data", "feature": "../../etc"}),
+        ("state_transition", {"status": "flying", "summary": "x"}),
+        ("state_get", {"workspace_dir": str(ws.root.parent / "nowhere")}),
+        ("state_get", {}),
+    ])
+    illegal, traversal, unknown, missing, fine = results
+    assert illegal.isError and "cannot move from 'not_started' to 'completed'" in illegal.content[0].text
+    assert traversal.isError and "pattern" in traversal.content[0].text
+    assert unknown.isError
+    assert missing.isError and "goldloop init" in missing.content[0].text
+    assert not fine.isError and fine.structuredContent["status"] == "not_started"
+    assert json.loads(ws.state_path.read_text(encoding="utf-8"))["history"] == []
