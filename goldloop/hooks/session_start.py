@@ -1,0 +1,101 @@
+"""SessionStart: tell the model where the loop stands, what to do next and what was learned.
+
+Injects the state summary, the next action, the Kaggle monitors (a dead monitor of a
+kernel that is still waiting is restarted), state/file disagreements and MEMORY.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from goldloop.hooks.output import context
+from goldloop.hooks.workspace_of import workspace_for
+
+MEMORY_CHARS = 8000
+RULES = (
+    "Rules (enforced by hooks and tools): submit kernels only with the goldloop kaggle_submit tool "
+    "(never `kaggle kernels push`); never poll Kaggle by hand (the monitor does; use kaggle_monitor "
+    "or /status); change shared/state.json only through the state tools; commit each step with "
+    "commit_step."
+)
+
+
+def _state_lines(ws) -> tuple[list[str], Any]:
+    from goldloop.config import load_config
+    from goldloop.errors import GoldloopError
+    from goldloop.state.planner import next_action
+    from goldloop.state.store import StateStore
+
+    try:
+        state = StateStore(ws).read()
+        action = next_action(state, load_config(ws.root))
+    except GoldloopError as exc:
+        return [f"State could not be read: {exc}"], None
+    s = state.summary()
+    lines = [
+        f"State: status={s['status']}, feature={s['current_feature']}, attempt={s['current_attempt']}, "
+        f"resume_from={s['resume_from']}, kaggle_kernel={s['kaggle_kernel']}, error_type={s['error_type']}",
+    ]
+    for name, rec in s["features"].items():
+        lines.append(f"  {name}: {rec['status']}, {rec['attempts']} attempt(s), best {rec['best_attempt']}")
+    meta = s["meta"]
+    lines.append(f"  meta: {meta['status']}, {meta['attempts']} attempt(s), best {meta['best_attempt']}, "
+                 f"{meta['attempts_since_best']} since best")
+    who = f"{action.agent} agent" if action.agent else "a person"
+    lines.append(f"Next action ({action.kind}, for {who}): {action.instruction} Reason: {action.reason}.")
+    return lines, state
+
+
+def _monitor_lines(ws, state) -> list[str]:
+    """Running monitors; restart a dead one whose kernel is still waiting."""
+    try:
+        from goldloop.kaggle import monitor
+    except ImportError:
+        return []
+    lines = []
+    restart = getattr(monitor, "restart_dead", None)
+    if restart is not None:
+        restarted = restart(ws)
+        if restarted:
+            lines.append(f"Restarted dead Kaggle monitor(s): {restarted}")
+    status = getattr(monitor, "status", None)
+    if status is not None:
+        lines.append(f"Kaggle monitors: {status(ws)}")
+    if state is not None and state.status.value == "waiting_training" and not lines:
+        lines.append(f"Kernel {state.kaggle_kernel} is waiting; check it with kaggle_monitor.")
+    return lines
+
+
+def _memory(ws) -> str:
+    from goldloop.workspace import bundle_root
+
+    for path in (ws.root / "MEMORY.md" if ws else None, bundle_root() / "MEMORY.md"):
+        if path is not None and path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace").strip()
+            if len(text) > MEMORY_CHARS:
+                text = text[:MEMORY_CHARS] + f"\n… (truncated; read {path} for the rest)"
+            return f"Lessons from MEMORY.md (traps learned once; follow them):\n{text}"
+    return ""
+
+
+def briefing(event: dict[str, Any]) -> str:
+    from goldloop.hooks.consistency import disagreements
+
+    ws = workspace_for(event)
+    if ws is None:
+        where = event.get("cwd") or "this folder"
+        parts = [f"goldloop: no workspace in {where} (no goldloop.toml). Run /init to scaffold one.", RULES]
+    else:
+        lines, state = _state_lines(ws)
+        parts = [f"goldloop workspace: {ws.root}", *lines, *_monitor_lines(ws, state)]
+        if state is not None:
+            parts += [f"Warning: {p}" for p in disagreements(ws, state)]
+        parts.append(RULES)
+    memory = _memory(ws)
+    if memory:
+        parts.append(memory)
+    return "\n".join(parts)
+
+
+def handle(event: dict[str, Any]) -> dict[str, Any]:
+    return context("SessionStart", briefing(event))

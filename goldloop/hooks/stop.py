@@ -1,0 +1,81 @@
+"""Stop / SubagentStop: commit the finished step, warn on state/file disagreement, and
+keep the session from ending as if the work were done while a kernel is training."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from goldloop.hooks.output import block_stop, notice
+from goldloop.hooks.workspace_of import workspace_for
+
+# Which commit stage a finished agent's work belongs to.
+AGENT_STAGE = {
+    "entrance": "entrance",
+    "researcher": "research",
+    "architect": "design",
+    "builder_data": "data",
+    "datachecker": "datacheck",
+    "builder_model": "model",
+    "evaluator": "eval",
+}
+
+
+def _agent(event: dict[str, Any]) -> str | None:
+    agent = event.get("agent_type")
+    return agent.split(":")[-1] if isinstance(agent, str) and agent else None
+
+
+def commit_finished_step(ws, state, agent: str | None) -> str | None:
+    """Commit uncommitted work as the current attempt's step; the commit message, or None."""
+    from goldloop.config import Secrets
+    from goldloop.gitlog import commit_step
+
+    feature, attempt = state.current_feature, state.current_attempt
+    if not feature or not attempt:
+        return None
+    record = state.record(feature)
+    current = record.attempt(attempt)
+    stage = AGENT_STAGE.get(agent or "") or (current.stage.value if current else "entrance")
+    summary = f"{agent or 'session'} finished (auto-commit)"
+    result = commit_step(ws.root, stage, feature, attempt, summary,
+                         secret_values=Secrets.load(ws.root).values())
+    return result.message if result.committed else None
+
+
+def handle(event: dict[str, Any]) -> dict[str, Any] | None:
+    from goldloop.errors import GoldloopError
+    from goldloop.hooks.consistency import disagreements
+    from goldloop.state.store import StateStore
+
+    ws = workspace_for(event)
+    if ws is None:
+        return None
+    notes: list[str] = []
+    try:
+        state = StateStore(ws).read()
+    except GoldloopError as exc:
+        return notice(f"goldloop: shared/state.json is unreadable: {exc}")
+    try:
+        committed = commit_finished_step(ws, state, _agent(event))
+        if committed:
+            notes.append(f"committed '{committed}'")
+    except GoldloopError as exc:
+        notes.append(f"could not commit: {exc}")
+    problems = disagreements(ws, state)
+    notes += [f"state and files disagree: {p}" for p in problems]
+    running = state.status.value == "waiting_training" and state.kaggle_kernel
+    message = "goldloop: " + "; ".join(notes) if notes else None
+    if event.get("hook_event_name") == "Stop" and not event.get("stop_hook_active") and (running or problems):
+        parts = []
+        if running:
+            parts.append(
+                f"Kernel {state.kaggle_kernel} ({state.current_feature} attempt {state.current_attempt}) is "
+                "still training. Do not end as if the work were done: tell the user training is in "
+                "progress, that the monitor will fetch the results and update state, and that "
+                "/resume (or 'resume from last time') continues afterwards."
+            )
+        if problems:
+            parts.append("State and files disagree: " + "; ".join(problems)
+                         + ". Fix this through the state tools or report it to the user before ending.")
+        return block_stop(" ".join(parts), message)
+    return notice(message) if message else None
