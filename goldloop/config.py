@@ -61,6 +61,10 @@ class Gate3Settings(_Section):
     folds: int = 5
     seeds: int = 3
     embargo_days: int = 5
+    # significance of the ablation deltas (paired block bootstrap, Bonferroni over the 3 criteria)
+    alpha: float = Field(0.05, gt=0, lt=1)
+    require_significance: bool = True
+    bootstrap_samples: int = Field(1000, ge=100)
 
 
 class FinalTargets(_Section):

@@ -1,0 +1,144 @@
+"""Read, check and align the gates' inputs: new columns, base table, target.
+
+Anything a user can get wrong (missing file, unparseable dates, non-numeric or all-NaN
+columns, too little overlap) becomes a GateInputError here, before any computation.
+Softer problems (duplicated dates, dates beyond the data, a shifted index) are not errors:
+Gate 1 reports them as failed checks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from goldloop.errors import GateInputError
+
+MIN_ROWS = 120  # below this the walk-forward folds have too few test days to say anything
+
+
+@dataclass
+class Aligned:
+    """Inputs on the target's calendar: rows are the dates with a known target."""
+
+    new: Any  # pd.DataFrame, float columns, may hold NaN (warm-up, gaps)
+    base: Any  # pd.DataFrame
+    target: Any  # pd.Series, no NaN
+    raw_new: Any  # the new table as given (sorted, duplicates kept) for Gate 1's alignment checks
+    calendar: Any  # pd.DatetimeIndex of the data (base ∪ target)
+
+
+def _dated(frame: Any, what: str) -> Any:
+    import pandas as pd
+
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    if not isinstance(frame, pd.DataFrame):
+        raise GateInputError(f"{what} must be a table, not {type(frame).__name__}")
+    if frame.empty or frame.shape[1] == 0:
+        raise GateInputError(f"{what} is empty", f"check that {what} has a date column and data columns")
+    if not isinstance(frame.index, pd.DatetimeIndex):
+        try:
+            frame = frame.set_axis(pd.to_datetime(frame.index), axis=0)
+        except (ValueError, TypeError) as exc:
+            raise GateInputError(
+                f"{what} has an index that is not dates ({exc})",
+                "the first column must hold ISO dates such as 2024-01-31",
+            ) from None
+    if frame.index.tz is not None:
+        frame = frame.tz_localize(None)
+    frame.index = frame.index.normalize()
+    bad = [str(c) for c in frame.columns if not (
+        pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]))]
+    if bad:
+        raise GateInputError(
+            f"{what} has non-numeric column(s): {', '.join(bad)}",
+            "gates take numbers only: encode categories (e.g. regime ids) as numbers or drop them",
+        )
+    frame = frame.astype(float)
+    empty = [str(c) for c in frame.columns if frame[c].isna().all()]
+    if empty:
+        raise GateInputError(f"{what} has all-NaN column(s): {', '.join(empty)}",
+                             "the submodel produced nothing for them; fix or drop those columns")
+    return frame.sort_index(kind="stable")
+
+
+def align(new: Any, base: Any, target: Any, *, min_rows: int = MIN_ROWS) -> Aligned:
+    """Check the three inputs and put them on the target's dates."""
+
+    new = _dated(new, "the new table")
+    base = _dated(base, "the base table")
+    target_frame = _dated(target, "the target")
+    if target_frame.shape[1] != 1:
+        raise GateInputError(f"the target has {target_frame.shape[1]} columns; it needs exactly one")
+    for what, frame in (("base table", base), ("target", target_frame)):
+        if frame.index.has_duplicates:
+            raise GateInputError(f"the {what} has duplicated dates", "deduplicate it (one row per trading day)")
+    clash = sorted(set(map(str, new.columns)) & set(map(str, base.columns)))
+    if clash:
+        raise GateInputError(f"new columns also exist in the base table: {', '.join(clash)}",
+                             "rename the submodel's output columns (e.g. prefix them with the feature)")
+    y = target_frame.iloc[:, 0].dropna()
+    dates = y.index.intersection(base.index)
+    deduped = new[~new.index.duplicated(keep="last")]
+    aligned_new = deduped.reindex(dates)
+    covered = int(aligned_new.notna().any(axis=1).sum())
+    if covered < min_rows:
+        raise GateInputError(
+            f"only {covered} of the target's {len(y)} dates have new values and base rows "
+            f"(need at least {min_rows}); the files look misaligned or too short",
+            "check the date column of each file and that they cover the same period",
+        )
+    return Aligned(
+        new=aligned_new,
+        base=base.reindex(dates),
+        target=y.reindex(dates),
+        raw_new=new,
+        calendar=base.index.union(target_frame.index),
+    )
+
+
+def read_table(path: str | Path, what: str) -> Any:
+    """A CSV (or parquet) whose first column is the date."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise GateInputError(f"{what} file not found: {path}", "check the path")
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+            if not isinstance(frame.index, pd.DatetimeIndex):
+                frame = frame.set_index(frame.columns[0])
+        else:
+            frame = pd.read_csv(path, index_col=0, encoding="utf-8")
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise GateInputError(f"cannot read {what} {path}: {exc}", "it must be a CSV with a date column first") from None
+    if frame.shape[1] == 0:
+        raise GateInputError(f"{what} {path} has no data columns", "the first column is the date; add value columns")
+    try:
+        frame.index = pd.to_datetime(frame.index)
+    except (ValueError, TypeError) as exc:
+        raise GateInputError(f"{what} {path}: the first column is not dates ({exc})",
+                             "write ISO dates such as 2024-01-31 in the first column") from None
+    return frame
+
+
+def read_target(path: str | Path) -> Any:
+    frame = read_table(path, "target")
+    column = "target" if "target" in frame.columns else frame.columns[0]
+    return frame[column]
+
+
+def read_metrics(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise GateInputError(f"metrics file not found: {path}", "the notebook must write metrics.json")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise GateInputError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise GateInputError(f"{path} must hold a JSON object with train_loss and val_loss")
+    return data
