@@ -1,0 +1,49 @@
+"""Publish ``data/<feature>_<attempt>/`` as the dataset ``owner/gold-<feature>-data`` (create or
+new version), and list it in the attempt's kernel metadata so the kernel can read it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from goldloop.errors import DataError
+from goldloop.kaggle.backends import METADATA_FILE, get_backend
+from goldloop.kaggle.jobs import check_names, context, kernel_folder
+
+DATASET_METADATA = "dataset-metadata.json"
+
+
+def dataset_ref(owner: str, feature: str) -> str:
+    return f"{owner}/gold-{feature.replace('_', '-')}-data"
+
+
+def push_dataset(workspace: Any, feature: str, attempt: int, *, backend: str | None = None,
+                 notes: str = "") -> dict[str, Any]:
+    ctx = context(workspace)
+    check_names(feature, attempt)
+    folder = ctx.root / "data" / f"{feature}_{attempt}"
+    if not folder.is_dir() or not any(p.is_file() for p in folder.iterdir() if p.name != DATASET_METADATA):
+        raise DataError(f"{folder.relative_to(ctx.root)} has no data files",
+                        f"write the attempt's input tables there first (`goldloop data fetch {feature}`)")
+    ref = dataset_ref(ctx.config.kaggle.owner, feature)
+    meta = {"title": f"gold {feature.replace('_', ' ')} data", "id": ref, "licenses": [{"name": "CC0-1.0"}],
+            "description": f"Input tables of goldloop feature {feature}, attempt {attempt}."}
+    (folder / DATASET_METADATA).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    chosen = get_backend(backend, ctx.ws, ctx.config)
+    result = chosen.push_dataset(folder, ref, notes=notes or f"{feature} attempt {attempt}")
+    result["kernel_metadata"] = _add_source(ctx, feature, attempt, ref)
+    result["backend"] = chosen.name
+    return result
+
+
+def _add_source(ctx: Any, feature: str, attempt: int, ref: str) -> str | None:
+    """Add the dataset to the kernel folder's dataset_sources (when the folder exists)."""
+    path = kernel_folder(ctx, feature, attempt) / METADATA_FILE
+    if not path.is_file():
+        return None
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    sources = list(meta.get("dataset_sources") or [])
+    if ref not in sources:
+        meta["dataset_sources"] = [*sources, ref]
+        path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return path.relative_to(ctx.root).as_posix()
