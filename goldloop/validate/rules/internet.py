@@ -1,0 +1,94 @@
+"""internet: network use while the kernel's ``enable_internet`` is false.
+
+Without internet on Kaggle, ``pip install`` and every download fail (after a timeout, which
+is the expensive part). The kaggle client treats a missing flag as true, and so do we.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from goldloop.validate.context import call_name, const_str, dotted, root_name
+from goldloop.validate.registry import rule
+
+# Modules whose calls go to the network (a data table: add rows, not branches).
+NETWORK_MODULES = {
+    "requests", "urllib", "urllib3", "httpx", "aiohttp", "yfinance", "fredapi",
+    "pandas_datareader", "kaggle", "kagglehub", "anthropic", "openai", "huggingface_hub",
+    "wget", "gdown",
+}
+NETWORK_CALLS = {"from_pretrained", "load_dataset", "urlopen", "urlretrieve"}
+NETWORK_DOTTED = {"torch.hub.load", "nltk.download", "hub.load"}
+_READS = re.compile(r"^(read_\w+|open|load|loadtxt|genfromtxt)$")
+_PIP = re.compile(r"^[!%]\s*(?:python3?\s+-m\s+)?pip3?\s+install\b|^%\s*conda\s+install\b")
+_SHELL_NET = re.compile(r"^!\s*(wget|curl|git\s+clone|kaggle\s)")
+
+
+def _offline_install(line: str) -> bool:
+    return "--no-index" in line or "/kaggle/input" in line
+
+
+def _module_of(ctx) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for _, node in ctx.nodes(ast.Import):
+        for a in node.names:
+            names[(a.asname or a.name).split(".")[0]] = a.name.split(".")[0]
+    for _, node in ctx.nodes(ast.ImportFrom):
+        for a in node.names:
+            if node.module:
+                names[a.asname or a.name] = node.module.split(".")[0]
+    return names
+
+
+def _offline(ctx) -> bool:
+    return not ctx.flag("enable_internet", True)
+
+
+@rule("GL1201", "internet", "error", "pip install on a kernel without internet",
+      "set enable_internet: true, attach the wheel as a dataset and install with --no-index, "
+      "or drop the install (Kaggle's image already has most packages)", needs="metadata")
+def pip_install(ctx):
+    if not _offline(ctx):
+        return
+    for cell in ctx.cells:
+        for line, text in cell.magic_lines:
+            if _PIP.search(text) and not _offline_install(text):
+                yield cell.number, line, f"`{text[:60]}` needs the internet, but " \
+                                         "enable_internet is false"
+    for cell, node in ctx.nodes(ast.Call):
+        is_subprocess = root_name(node.func) == "subprocess"
+        args = " ".join(const_str(a) or "" for a in ast.walk(node)) if is_subprocess else ""
+        if dotted(node.func) == "pip.main" or (
+                is_subprocess and "pip" in args and "install" in args
+                and not _offline_install(args)):
+            yield cell.number, node.lineno, "pip install needs the internet, but " \
+                                            "enable_internet is false"
+
+
+@rule("GL1202", "internet", "error", "a download or API client on a kernel without internet",
+      "set enable_internet: true, or publish the data as a Kaggle dataset and read it from "
+      "/kaggle/input (goldloop's data stage does this)", needs="metadata")
+def network_calls(ctx):
+    if not _offline(ctx):
+        return
+    modules = _module_of(ctx)
+    seen: set[tuple] = set()
+    for cell, node in ctx.nodes(ast.Call):
+        chain, name = dotted(node.func), call_name(node)
+        root = root_name(node.func)
+        first = const_str(node.args[0]) if node.args else None
+        if (modules.get(root or "") in NETWORK_MODULES or name in NETWORK_CALLS
+                or chain in NETWORK_DOTTED
+                or (first and first.startswith(("http://", "https://")) and _READS.match(name))):
+            key = (cell.number, node.lineno)
+            if key not in seen:
+                seen.add(key)
+                shown = chain or name
+                yield cell.number, node.lineno, f"`{shown}(...)` needs the internet, but " \
+                                                "enable_internet is false"
+    for cell in ctx.cells:
+        for line, text in cell.magic_lines:
+            if _SHELL_NET.search(text):
+                yield cell.number, line, f"`{text[:60]}` needs the internet, but " \
+                                         "enable_internet is false"

@@ -1,0 +1,65 @@
+"""secret: credentials in code or in saved outputs (goldloop.secrets.find_secrets).
+
+A pushed notebook is stored by Kaggle with its outputs; a public one is readable by anyone.
+Configured secret values (environment, the workspace's .env) are matched exactly too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from goldloop.validate.registry import rule
+
+_SKIP_MIME = ("image/", "application/vnd")
+
+
+def _public_note(ctx) -> str:
+    if ctx.has_metadata and not ctx.flag("is_private", True):
+        return " — and the kernel is public (is_private is false), so anyone can read it"
+    return ""
+
+
+def output_text(outputs: list[Any]) -> str:
+    """The readable text of a cell's outputs (streams, text data, tracebacks)."""
+    parts: list[str] = []
+    for out in outputs:
+        if not isinstance(out, dict):
+            continue
+        for key in ("text", "traceback", "evalue"):
+            value = out.get(key)
+            if isinstance(value, str):
+                parts.append(value)
+            elif isinstance(value, list):
+                parts.extend(v for v in value if isinstance(v, str))
+        data = out.get("data")
+        if isinstance(data, dict):
+            for mime, value in data.items():
+                if isinstance(mime, str) and not mime.startswith(_SKIP_MIME):
+                    parts.append(value if isinstance(value, str) else "".join(
+                        v for v in value if isinstance(v, str)) if isinstance(value, list) else "")
+    return "\n".join(parts)
+
+
+@rule("GL1101", "secret", "error", "a credential in the code",
+      "delete it and read it at run time from Kaggle Secrets (UserSecretsClient) or an "
+      "environment variable; rotate the key if it was ever pushed")
+def in_code(ctx):
+    from goldloop.secrets import find_secrets
+
+    for cell in ctx.cells:
+        for hit in find_secrets(cell.source, ctx.secret_values):
+            yield (cell.number, hit.line,
+                   f"looks like a credential ({hit.kind}: {hit.excerpt}){_public_note(ctx)}")
+
+
+@rule("GL1102", "secret", "error", "a credential in saved outputs",
+      "clear the outputs (Kernel → Restart & Clear Output) and rotate the key")
+def in_outputs(ctx):
+    from goldloop.secrets import find_secrets
+
+    for cell in ctx.cells:
+        text = output_text(cell.outputs)
+        if text:
+            for hit in find_secrets(text, ctx.secret_values):
+                yield (cell.number, None, f"a saved output holds a credential ({hit.kind}: "
+                                          f"{hit.excerpt}){_public_note(ctx)}")
