@@ -13,7 +13,7 @@ only (any Python 3.8+) and picks the environment, first match wins:
 Creating an environment is never done while the MCP server is being spawned (Claude Code
 drops a server that is not ready ~2.5 s after spawn); only SessionStart starts ``setup``.
 
-Usage: ``python3 goldloop_env.py mcp`` | ``hook NAME`` | ``setup`` | ``where``.
+Usage: ``python3 launch.py mcp`` | ``hook NAME`` | ``setup`` | ``where``.
 """
 
 import importlib.util
@@ -83,6 +83,14 @@ def run_mcp():
         return subprocess.call(argv, env=child_env())
     os.execve(python, argv, child_env())
     return 1  # not reached
+
+
+def run_cli(args):
+    python = find_python()
+    if python is None:
+        sys.stderr.write(missing_message() + "\n")
+        return 2
+    return subprocess.call([python, "-m", "goldloop.cli", *args], env=child_env())
 
 
 def _emit_setup_notice(event):
@@ -169,12 +177,14 @@ def main(argv):
         return run_mcp()
     if command == "hook" and len(argv) > 2:
         return run_hook(argv[2])
+    if command == "cli":
+        return run_cli(argv[2:])
     if command == "setup":
         return setup()
     if command == "where":
         print(find_python() or missing_message())
         return 0
-    sys.stderr.write("usage: goldloop_env.py mcp | hook NAME | setup | where\n")
+    sys.stderr.write("usage: launch.py mcp | hook NAME | cli ARGS... | setup | where\n")
     return 2
 
 

@@ -46,23 +46,25 @@ def _state_lines(ws) -> tuple[list[str], Any]:
     return lines, state
 
 
+def _describe_monitor(row: dict[str, Any]) -> str:
+    life = f"alive (pid {row.get('pid')})" if row.get("alive") else "DEAD"
+    return (f"{row.get('kernel')} ({row.get('feature')} attempt {row.get('attempt')}): monitor {life}, "
+            f"phase {row.get('phase')}, {row.get('polls', 0)} poll(s), last state {row.get('last_state')}")
+
+
 def _monitor_lines(ws, state) -> list[str]:
-    """Running monitors; restart a dead one whose kernel is still waiting."""
-    try:
-        from goldloop.kaggle import monitor
-    except ImportError:
-        return []
+    """Kaggle monitors; a dead monitor of a kernel that state still waits on is restarted."""
+    from goldloop.errors import GoldloopError
+    from goldloop.kaggle import monitor
+
     lines = []
-    restart = getattr(monitor, "restart_dead", None)
-    if restart is not None:
-        restarted = restart(ws)
-        if restarted:
-            lines.append(f"Restarted dead Kaggle monitor(s): {restarted}")
-    status = getattr(monitor, "status", None)
-    if status is not None:
-        lines.append(f"Kaggle monitors: {status(ws)}")
-    if state is not None and state.status.value == "waiting_training" and not lines:
-        lines.append(f"Kernel {state.kaggle_kernel} is waiting; check it with kaggle_monitor.")
+    try:
+        for row in monitor.restart_dead(ws):
+            lines.append(f"Restarted the dead monitor of {row.get('kernel')} (pid {row.get('pid')}).")
+        rows = [_describe_monitor(r) for r in monitor.status(ws) if r.get("alive") or r.get("phase") == "dead"]
+    except GoldloopError as exc:
+        return [f"Kaggle monitors could not be checked: {exc}"]
+    lines.append("Kaggle monitors: " + ("; ".join(rows) if rows else "none running"))
     return lines
 
 

@@ -33,7 +33,8 @@ def kernel_folder(event: dict[str, Any]) -> Path | None:
 def describe(finding: Any) -> str:
     item = finding if isinstance(finding, dict) else getattr(finding, "to_dict", lambda: vars(finding))()
     where = ", ".join(f"{k} {item[k]}" for k in ("cell", "line") if item.get(k) is not None)
-    head = f"[{item.get('severity', 'error')}] {item.get('code', '?')}: {item.get('message', '')}"
+    code = item.get("rule") or item.get("code") or "?"
+    head = f"[{item.get('severity', 'error')}] {code}: {item.get('message', '')}"
     hint = f" Fix: {item['hint']}" if item.get("hint") else ""
     return head + (f" ({where})" if where else "") + hint
 
