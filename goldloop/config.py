@@ -153,6 +153,9 @@ SECRET_NAMES = (
 )
 
 
+PUBLIC_NAMES = frozenset({"KAGGLE_USERNAME"})
+
+
 class Secrets:
     """Credentials from the process environment, then the workspace's ``.env``."""
 
@@ -180,8 +183,11 @@ class Secrets:
         return sorted(self._values)
 
     def values(self) -> list[str]:
-        """The secret values themselves, for leak scanning only."""
-        return [v for v in self._values.values() if len(v) >= 6]
+        """The secret values themselves, for leak scanning only.
+
+        KAGGLE_USERNAME is public (it is the owner in every kernel id), so it is not scanned for.
+        """
+        return [v for k, v in self._values.items() if len(v) >= 6 and k not in PUBLIC_NAMES]
 
     def __repr__(self) -> str:
         return f"Secrets(names={self.names()})"

@@ -302,8 +302,8 @@ class _Handler(BaseHTTPRequestHandler):
         fault = em._take_fault(method)
         if fault is not None:
             if fault.kind == "hang":
+                em.requests.append((method, 0))  # 0: never answered
                 time.sleep(fault.seconds or 60)
-                em.requests.append((method, 0))
                 self.close_connection = True
                 return
             if fault.kind == "slow":

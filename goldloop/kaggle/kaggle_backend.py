@@ -30,7 +30,11 @@ from goldloop.kaggle.credentials import KaggleCredentials, find_credentials
 
 T = TypeVar("T")
 API_URL_ENV = "GOLDLOOP_KAGGLE_API_URL"
-REQUEST_TIMEOUT_S = float(os.environ.get("GOLDLOOP_KAGGLE_TIMEOUT", "30"))
+
+
+def request_timeout() -> float:
+    """Seconds before a Kaggle request counts as hung (``GOLDLOOP_KAGGLE_TIMEOUT``, default 30)."""
+    return float(os.environ.get("GOLDLOOP_KAGGLE_TIMEOUT", "30"))
 
 
 def _timeout_adapter(timeout: float):
@@ -44,11 +48,13 @@ def _timeout_adapter(timeout: float):
     return TimeoutAdapter()
 
 
-def make_api(creds: KaggleCredentials, api_url: str | None = None, timeout: float = REQUEST_TIMEOUT_S):
+def make_api(creds: KaggleCredentials, api_url: str | None = None, timeout: float | None = None,
+             force_utf8: bool = True):
     """A ``KaggleApi`` signed in with ``creds``, talking to ``api_url`` (default: Kaggle)."""
     from goldloop.kaggle.utf8 import import_kaggle_api
 
-    base = import_kaggle_api()
+    base = import_kaggle_api(force=force_utf8)
+    timeout = timeout or request_timeout()
     from kagglesdk import KaggleClient
     from kagglesdk.kaggle_env import KaggleEnv
 

@@ -35,9 +35,12 @@ def utf8_open(file: Any, mode: str = "r", buffering: int = -1, encoding: str | N
     return _real_open(file, mode, buffering, encoding, *args, **kwargs)
 
 
-def import_kaggle_api() -> type:
-    """Import ``kaggle`` (UTF-8 forced when needed, its import-time chatter silenced) → KaggleApi."""
-    forcing = not default_is_utf8()
+def import_kaggle_api(force: bool = True) -> type:
+    """Import ``kaggle`` (UTF-8 forced when needed, its import-time chatter silenced) → KaggleApi.
+
+    ``force=False`` exists only to show, in a test, the crash this prevents.
+    """
+    forcing = force and not default_is_utf8()
     if forcing:
         os.environ["PYTHONUTF8"] = "1"  # for any child process
         for stream in (sys.stdout, sys.stderr):
