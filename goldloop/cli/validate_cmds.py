@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 warnings only, 3 errors, 2 a path could not be read / bad
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -43,12 +44,16 @@ def _print_human(results: list[dict]) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("validate")
     def validate(
-        paths: list[Path] = typer.Argument(..., help="Kernel folders, .ipynb or .py files."),
-        as_json: bool = typer.Option(False, "--json", help="A JSON list, one object per path."),
-        select: list[str] = typer.Option(
-            [], "--select", help="Only these rule codes or categories (comma-separated, repeatable)."),
-        ignore: list[str] = typer.Option(
-            [], "--ignore", help="Skip these rule codes or categories (comma-separated, repeatable)."),
+        paths: Annotated[list[Path], typer.Argument(
+            help="Kernel folders, .ipynb or .py files.")],
+        as_json: Annotated[bool, typer.Option(
+            "--json", help="A JSON list, one object per path.")] = False,
+        select: Annotated[list[str] | None, typer.Option(
+            "--select", help="Only these rule codes or categories (comma-separated, "
+            "repeatable).")] = None,
+        ignore: Annotated[list[str] | None, typer.Option(
+            "--ignore", help="Skip these rule codes or categories (comma-separated, "
+            "repeatable).")] = None,
     ) -> None:
         """Static pre-push checks for Kaggle kernel folders (exit 0 clean, 1 warnings, 3 errors,
         2 unreadable)."""

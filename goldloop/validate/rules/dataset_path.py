@@ -113,16 +113,16 @@ def _analyse(ctx) -> _Analysis:
                 result.v2_slugs.add(parts[2])
             if pair not in allowed:
                 key = {"datasets": "dataset", "kernels": "kernel", "models": "model"}[_V2_DIRS[first]]
-                result.unknown.append((cell, line, f"`{shown}` reads {key} {pair[0]}/{pair[1]}, "
+                result.unknown.append((cell.number, line, f"`{shown}` reads {key} {pair[0]}/{pair[1]}, "
                                                    f"which is not in {key}_sources"))
         elif first == "competitions":
             if len(parts) >= 2 and _known(parts[1]) and parts[1] not in sources.competitions:
-                result.unknown.append((cell, line, f"`{shown}` reads competition {parts[1]}, "
+                result.unknown.append((cell.number, line, f"`{shown}` reads competition {parts[1]}, "
                                                    "which is not in competition_sources"))
         elif first in {slug for _, slug in sources.datasets}:
-            result.legacy.append((cell, line, first))
+            result.legacy.append((cell.number, line, first))
         elif first not in sources.legacy_slugs():
-            result.unknown.append((cell, line, f"`{shown}` reads `{first}`, which matches no "
+            result.unknown.append((cell.number, line, f"`{shown}` reads `{first}`, which matches no "
                                                "dataset/competition/kernel/model source"))
     ctx.memo["dataset_path"] = result
     return result

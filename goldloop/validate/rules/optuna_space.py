@@ -58,15 +58,39 @@ def conflicting(ctx):
                    "elsewhere; Optuna raises ValueError on the second distribution")
 
 
-@rule("GL802", "optuna_space", "warning", "a parameter name built at run time",
-      "use fixed names (e.g. 'n_units_l0'…'n_units_l3' with a fixed layer count) so every "
-      "trial shares one space and best_params can rebuild the model")
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _depends_on_trial(cell, call: ast.Call, name: ast.expr, owner) -> bool:
+    """Is the name (or a loop around the call) driven by a value the trial suggested?"""
+    scope = owner if owner is not None else cell.tree
+    suggested = {
+        t.id for node in ast.walk(scope) if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute)
+        and node.value.func.attr.startswith("suggest_")
+        for t in node.targets if isinstance(t, ast.Name)
+    }
+    if not suggested:
+        return False
+    drivers = _names(name)
+    for loop in ast.walk(scope):
+        if isinstance(loop, ast.For | ast.While) and loop.lineno <= call.lineno <= (
+                loop.end_lineno or loop.lineno):
+            drivers |= _names(loop.iter if isinstance(loop, ast.For) else loop.test)
+    return bool(drivers & suggested)
+
+
+@rule("GL802", "optuna_space", "warning", "a parameter name that depends on another suggestion",
+      "fine for conditional spaces, but TPE samples such parameters independently and "
+      "best_params holds a different key set per trial: rebuild the model from best_trial")
 def dynamic_name(ctx):
-    for cell, node, name, _ in _suggest_calls(ctx):
-        if name is not None and const_str(name) is None:
+    for cell, node, name, owner in _suggest_calls(ctx):
+        if name is not None and const_str(name) is None and _depends_on_trial(
+                cell, node, name, owner):
             yield (cell.number, node.lineno,
-                   f"parameter name `{ast.unparse(name)}` is built at run time, so the search "
-                   "space can differ between trials")
+                   f"parameter name `{ast.unparse(name)}` depends on a suggested value, so the "
+                   "search space differs between trials")
 
 
 @rule("GL803", "optuna_space", "warning", "a deprecated Optuna suggest_* method",

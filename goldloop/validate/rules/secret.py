@@ -6,9 +6,15 @@ Configured secret values (environment, the workspace's .env) are matched exactly
 
 from __future__ import annotations
 
+import ast
+import re
 from typing import Any
 
+from goldloop.validate.context import const_str
 from goldloop.validate.registry import rule
+
+# Names that hold credentials; a random-looking literal bound to one is a leak.
+_KEY_NAME = re.compile(r"(api_?key|secret|token|passw(or)?d|kaggle_key|credential)", re.I)
 
 _SKIP_MIME = ("image/", "application/vnd")
 
@@ -46,10 +52,46 @@ def output_text(outputs: list[Any]) -> str:
 def in_code(ctx):
     from goldloop.secrets import find_secrets
 
+    seen = set()
     for cell in ctx.cells:
         for hit in find_secrets(cell.source, ctx.secret_values):
+            seen.add((cell.number, hit.line))
             yield (cell.number, hit.line,
                    f"looks like a credential ({hit.kind}: {hit.excerpt}){_public_note(ctx)}")
+    for cell, line, name in assigned_literals(ctx):
+        if (cell.number, line) not in seen:
+            yield (cell.number, line,
+                   f"a random-looking literal is assigned to {name!r}{_public_note(ctx)}")
+
+
+def _bound_name(target: ast.AST) -> str | None:
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript):
+        return const_str(target.slice)  # os.environ["KAGGLE_KEY"] = "…"
+    return None
+
+
+def _random_literal(value: str | None) -> bool:
+    from goldloop.secrets import shannon_entropy
+
+    return bool(value) and len(value) >= 16 and " " not in value and shannon_entropy(
+        value) >= 3.0 and any(ch.isdigit() for ch in value)
+
+
+def assigned_literals(ctx):
+    """(cell, line, name) for random-looking literals bound to key-like names."""
+    for cell, node in ctx.nodes(ast.Assign):
+        value = const_str(node.value)
+        for target in node.targets:
+            name = _bound_name(target)
+            if name and _KEY_NAME.search(name) and _random_literal(value):
+                yield cell, node.lineno, name
+    for cell, node in ctx.nodes(ast.keyword):
+        if node.arg and _KEY_NAME.search(node.arg) and _random_literal(const_str(node.value)):
+            yield cell, node.value.lineno, node.arg
 
 
 @rule("GL1102", "secret", "error", "a credential in saved outputs",
