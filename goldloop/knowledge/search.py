@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from goldloop.knowledge.entries import Entry, KnowledgeError, load_entries
-from goldloop.knowledge.text import one_line, tokenize
+from goldloop.knowledge.text import normalize, one_line, tokenize
 
 QUESTION_WEIGHT = 2
 TAG_WEIGHT = 2
@@ -54,18 +54,22 @@ def _units(body: str) -> list[str]:
     return units
 
 
-def snippet(body: str, query_tokens: set[str]) -> str:
-    """The paragraph or list item sharing the most query tokens (ties: the earliest), trimmed
-    to start near the first matching word."""
+def snippet(body: str, query_tokens: set[str], phrase: str = "") -> str:
+    """The paragraph or list item that holds the query phrase or, failing that, the most query
+    tokens (ties: the earliest), trimmed to start near the first match."""
     units = _units(body)
     if not units:
         return ""
-    _, _, best = max((len(query_tokens & set(tokenize(u))), -i, u) for i, u in enumerate(units))
+    phrase = normalize(phrase.strip())
+    _, _, _, best = max(((bool(phrase) and phrase in normalize(u)), len(query_tokens & set(tokenize(u))), -i, u)
+                        for i, u in enumerate(units))
     if len(best) <= SNIPPET_CHARS:
         return best
-    lowered = best.casefold()
-    hits = [lowered.find(tok) for tok in query_tokens if lowered.find(tok) >= 0]
-    start = max(0, min(hits, default=0) - 60)
+    lowered = normalize(best)  # NFKC keeps ASCII offsets; enough to place the window
+    at = lowered.find(phrase) if phrase else -1
+    if at < 0:
+        at = min((lowered.find(tok) for tok in query_tokens if lowered.find(tok) >= 0), default=0)
+    start = max(0, at - 60)
     if start:
         start = best.find(" ", start) + 1 or start
     piece = best[start : start + SNIPPET_CHARS - 2].rstrip()
@@ -100,7 +104,7 @@ def search(root: Any, query: str, limit: int = 5) -> list[dict[str, Any]]:
             "path": entries[i].path,
             "question": entries[i].question,
             "score": round(score, 3),
-            "snippet": snippet(entries[i].body, wanted),
+            "snippet": snippet(entries[i].body, wanted, query),
             "tags": list(entries[i].tags),
             "updated": entries[i].updated,
         }

@@ -55,16 +55,17 @@ def one_line(text: str) -> str:
 
 
 def similarity(a: str, b: str) -> float:
-    """How alike two short texts are, 0..1: the larger of the character-sequence ratio and the
-    overlap of their content tokens (the latter catches reordered wording)."""
+    """How alike two short texts are, 0..1: the mean of the character-sequence ratio and the
+    overlap (Jaccard) of their content tokens. Both must agree: "GVZCLS starts in 2008" and
+    "OVXCLS starts in 2007" are close as strings but differ in the words that matter."""
     na, nb = one_line(normalize(a)), one_line(normalize(b))
     if not na or not nb:
         return 0.0
     ratio = SequenceMatcher(None, na, nb, autojunk=False).ratio()
     ta, tb = set(tokenize(a)), set(tokenize(b))
-    # Token overlap says little about texts of one to three words; the ratio decides there.
-    jaccard = len(ta & tb) / len(ta | tb) if len(ta | tb) >= 4 else 0.0
-    return max(ratio, jaccard)
+    if len(ta | tb) < 4:  # token overlap says little about one to three words
+        return ratio
+    return (ratio + len(ta & tb) / len(ta | tb)) / 2
 
 
 def containment(a: str, b: str, min_tokens: int = 5) -> float:
