@@ -46,7 +46,7 @@ class Entry:
     sources: tuple[str, ...] = ()
     updated: str | None = None
     body: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)  # unknown front-matter keys
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "question": self.question, "tags": list(self.tags),
@@ -93,7 +93,8 @@ def parse_entry(text: str, rel: str) -> Entry:
         heading = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), None)
         return Entry(rel, heading or Path(rel).stem.replace("_", " "), body=text)
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        # the C loader (libyaml) when present: parsing is most of a search's time
+        meta = yaml.load(match.group(1), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (front matter line {mark.line + 2})" if mark else ""
@@ -125,6 +126,24 @@ def entry_files(root: Any) -> list[Path]:
     return sorted(p for p in base.rglob("*.md") if p.name not in SKIPPED_FILES and p.is_file())
 
 
+# Parsed entries by (file, mtime, size): the MCP server is long-lived and searches often;
+# a changed file has a new key, so the cache never serves stale text.
+_PARSED: dict[tuple[str, int, int], Entry] = {}
+_CACHE_LIMIT = 5000
+
+
+def _parse_file(path: Path, rel: str) -> Entry:
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    entry = _PARSED.get(key)
+    if entry is None or entry.path != rel:
+        entry = parse_entry(path.read_text(encoding="utf-8"), rel)
+        if len(_PARSED) >= _CACHE_LIMIT:
+            _PARSED.clear()
+        _PARSED[key] = entry
+    return entry
+
+
 def load_entries(root: Any) -> tuple[list[Entry], list[str]]:
     """All readable entries, plus one line per file that could not be read."""
     base = root_path(root)
@@ -133,11 +152,13 @@ def load_entries(root: Any) -> tuple[list[Entry], list[str]]:
     for path in entry_files(base):
         rel = path.relative_to(base).as_posix()
         try:
-            entries.append(parse_entry(path.read_text(encoding="utf-8"), rel))
+            entries.append(_parse_file(path, rel))
         except UnicodeDecodeError:
             problems.append(f"{rel}: not UTF-8 text")
         except KnowledgeError as exc:
             problems.append(exc.message)
+        except FileNotFoundError:  # removed while we listed the folder
+            continue
     return entries, problems
 
 

@@ -7,6 +7,7 @@ corpus of tens to hundreds of short files it is instant and needs no model or in
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from goldloop.knowledge.entries import Entry, KnowledgeError, load_entries
@@ -18,12 +19,22 @@ SNIPPET_CHARS = 240
 MAX_LIMIT = 50
 
 
-def _document(entry: Entry) -> list[str]:
+@lru_cache(maxsize=4096)
+def _document(entry: Entry) -> tuple[str, ...]:
+    # Entries are frozen and cached per file version, so their tokens can be cached too.
     stem = entry.path.rsplit("/", 1)[-1].removesuffix(".md").replace("_", " ")
-    return (tokenize(entry.question) * QUESTION_WEIGHT
-            + tokenize(" ".join(entry.tags)) * TAG_WEIGHT
-            + tokenize(stem)
-            + tokenize(entry.body))
+    return tuple(tokenize(entry.question) * QUESTION_WEIGHT
+                 + tokenize(" ".join(entry.tags)) * TAG_WEIGHT
+                 + tokenize(stem)
+                 + tokenize(entry.body))
+
+
+def clear_caches() -> None:
+    """Forget parsed entries and their tokens (benchmarks measure a cold start with it)."""
+    from goldloop.knowledge import entries
+
+    entries._PARSED.clear()
+    _document.cache_clear()
 
 
 def _units(body: str) -> list[str]:
@@ -93,7 +104,7 @@ def search(root: Any, query: str, limit: int = 5) -> list[dict[str, Any]]:
     from rank_bm25 import BM25Okapi
 
     documents = [_document(e) for e in entries]
-    scores = BM25Okapi(documents).get_scores(query_tokens)
+    scores = BM25Okapi([list(d) for d in documents]).get_scores(query_tokens)
     wanted = set(query_tokens)
     ranked = sorted(
         ((float(s), i) for i, s in enumerate(scores) if wanted & set(documents[i])),

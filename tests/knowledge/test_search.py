@@ -78,3 +78,11 @@ def test_a_broken_entry_is_reported_and_the_rest_still_searchable(ws):
 
 def test_missing_knowledge_folder_is_an_empty_result(tmp_path):
     assert search(tmp_path, "hmm") == []
+
+
+def test_an_edited_entry_is_searched_with_its_new_text(ws):
+    path = ws.root / "knowledge" / "kaggle" / "api_pitfalls.md"
+    assert search(ws.root, "wombat") == []  # parsed and cached now
+    path.write_text(path.read_text(encoding="utf-8") + "\nA wombat once pushed a kernel by hand.\n",
+                    encoding="utf-8")
+    assert search(ws.root, "wombat")[0]["path"] == "knowledge/kaggle/api_pitfalls.md"
