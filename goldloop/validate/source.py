@@ -15,6 +15,7 @@ from typing import Any
 
 # Cell magics whose body is still Python; any other %%magic (bash, writefile, html…) is not.
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "memit"}
+_HELP = re.compile(r"^(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")  # `obj?`, `??obj`
 _ASSIGN_MAGIC = re.compile(r"^(\s*)([A-Za-z_][\w.\[\], ]*?)\s*=\s*[!%]")
 
 
@@ -79,8 +80,7 @@ def neutralize_magics(source: str) -> tuple[str, bool, list[tuple[int, str]]]:
         elif assign:
             magics.append((number, line[assign.end() - 1:].strip()))
             out.append(f"{assign.group(1)}{assign.group(2).strip()} = None")
-        elif stripped.endswith("?") and not stripped.startswith("#") and stripped[:-1].strip(
-        ).replace(".", "").replace("_", "").isalnum():
+        elif _HELP.match(stripped):
             out.append(f"{indent}pass")  # `obj?` help syntax
         else:
             out.append(line)
