@@ -79,6 +79,9 @@ def make_api(creds: KaggleCredentials, api_url: str | None = None, timeout: floa
                 http._endpoint = api_url.rstrip("/")
             http._init_session()
             session = http._session
+            # kagglesdk prefers a KAGGLE_API_TOKEN from the environment over what it is given;
+            # the credentials we chose (and reported) are the ones used.
+            session.auth = http.BearerAuth(creds.token) if creds.token else (creds.username, creds.key)
             session.mount("http://", _timeout_adapter(timeout))
             session.mount("https://", _timeout_adapter(timeout))
             return client

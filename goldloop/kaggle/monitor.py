@@ -282,6 +282,11 @@ def _held(ctx: Context, kernel: str) -> bool:
     return False
 
 
+def _running(ctx: Context, kernel: str, job: dict[str, Any]) -> bool:
+    """A monitor holds the lock, or was just spawned and is about to take it."""
+    return _held(ctx, kernel) or (job.get("phase") == "starting" and pid_alive(job.get("pid")))
+
+
 def _poll_seconds(ctx: Context, poll_seconds: float | None) -> float:
     return float(poll_seconds or ctx.config.kaggle.poll_seconds)
 
@@ -290,7 +295,7 @@ def start(workspace: Any, feature: str, attempt: int, *, poll_seconds: float | N
     """Start the detached monitor for an attempt's kernel; a no-op (saying so) when one runs."""
     ctx = context(workspace)
     kernel, job = attempt_kernel(ctx, feature, attempt)
-    if _held(ctx, kernel):
+    if _running(ctx, kernel, job):
         return {"started": False, "kernel": kernel, "pid": job.get("pid"),
                 "message": f"a monitor for {kernel} is already running (pid {job.get('pid')}); nothing to do"}
     poll = _poll_seconds(ctx, poll_seconds)
@@ -390,9 +395,11 @@ def restart_dead(workspace: Any) -> list[dict[str, Any]]:
     if state.status is not Status.WAITING_TRAINING or not state.current_feature or not state.current_attempt:
         return []
     att = state.record(state.current_feature).attempt(state.current_attempt)
-    if att is None or not att.kernel or _held(ctx, att.kernel):
+    if att is None or not att.kernel:
         return []
     job = load_job(ctx, att.kernel)
+    if _running(ctx, att.kernel, job):
+        return []
     result = start(ctx.ws, state.current_feature, state.current_attempt, poll_seconds=job.get("poll_seconds"))
     return [{**result, "restarted": True}]
 

@@ -36,7 +36,6 @@ def configure(root: Path, backend: str = "local", extra: str = "") -> None:
 def start(root: Path, feature: str = "vix", attempt: int = 1) -> None:
     from goldloop.state.ops import start_attempt
     from goldloop.state.store import StateStore
-
     from goldloop.workspace import Workspace
 
     start_attempt(StateStore(Workspace(root)), feature, attempt)

@@ -72,7 +72,7 @@ def test_unauthorized_push_is_reported_and_nothing_recorded(kaggle_ws, emulator)
 
 
 def test_5xx_burst_slow_and_hanging_answers_never_fail_the_run(kaggle_ws, emulator):
-    folder = make_kernel(kaggle_ws.root, "vix", 1, sleep=1)
+    folder = make_kernel(kaggle_ws.root, "vix", 1, sleep=7)  # still running when the hang comes
     submit(kaggle_ws.root, folder, "vix", 1, start_monitor=False)
     emulator.inject("server_error", count=4, method="GetKernelSessionStatus")
     emulator.inject("slow", count=1, method="GetKernelSessionStatus", seconds=1)

@@ -41,8 +41,8 @@ def test_local_backend_end_to_end_with_dataset_in_both_shapes(kws):
     sandbox = kws.root / ".goldloop" / "kernels" / "tester" / "gold-vix-1" / "v1" / "sandbox" / "input"
     assert (sandbox / "datasets" / "tester" / "gold-vix-data" / "table.csv").is_file()
     assert (sandbox / "gold-vix-data" / "table.csv").is_file()
-    rows = monitor.status(kws.root)
-    assert rows[0]["outcome"] == "complete" and rows[0]["alive"] is False
+    rows = wait_for(lambda: [r for r in monitor.status(kws.root) if r["outcome"] == "complete" and not r["alive"]])
+    assert rows[0]["kernel"] == "tester/gold-vix-1" and rows[0]["polls"] >= 1
 
 
 def test_failed_run_is_recorded_with_error_type_and_context(kws):

@@ -1,0 +1,104 @@
+"""UTF-8 forcing under a non-UTF-8 default encoding, and every form of Kaggle credentials."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from goldloop.kaggle.backends import AuthBackendError
+from goldloop.kaggle.credentials import find_credentials
+from goldloop.kaggle.kaggle_backend import KaggleBackend
+from tests.kaggle.conftest import KEY, wait_for
+from tests.kaggle.kernels import make_kernel
+
+SCRIPT = textwrap.dedent("""
+    import locale, sys, time
+    from pathlib import Path
+    from goldloop.kaggle.credentials import KaggleCredentials
+    from goldloop.kaggle.kaggle_backend import make_api
+    assert locale.getpreferredencoding(False).lower().startswith(("ansi", "ascii", "cp")), locale.getpreferredencoding(False)
+    api = make_api(KaggleCredentials("test", "tester", key=sys.argv[1]), sys.argv[2], force_utf8=sys.argv[3] == "1")
+    files, _ = api.kernels_output("tester/gold-vix-1", sys.argv[4], force=True, quiet=True)
+    print("OK", Path(sys.argv[4], "gold-vix-1.log").read_text(encoding="utf-8").count("\\u91d1"))
+""")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="forces a POSIX C locale")
+def test_kaggle_writes_survive_a_non_utf8_default_encoding(emulator, tmp_path):
+    backend = KaggleBackend(tmp_path, api_url=emulator.url)
+    backend.push(make_kernel(tmp_path, "vix", 1, text="gold 金 ✓"))
+    wait_for(lambda: backend.status("tester/gold-vix-1").finished, timeout=60)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONUTF8", "PYTHONIOENCODING", "LANG", "LC_CTYPE")}
+    env.update(LC_ALL="C", PYTHONPATH=os.getcwd())
+
+    def run(force: str, out: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-X", "utf8=0", "-c", SCRIPT, KEY, emulator.url, force,
+                               str(tmp_path / out)], capture_output=True, text=True, encoding="utf-8",
+                              errors="replace", env=env, timeout=120)
+
+    unforced = run("0", "plain")  # what the original hit on Windows: the log write crashes
+    assert unforced.returncode != 0 and "UnicodeEncodeError" in unforced.stderr
+    assert "kernels_output" in unforced.stderr  # the crash is in kaggle's own write, not our script
+    forced = run("1", "forced")
+    assert forced.returncode == 0, forced.stderr
+    assert forced.stdout.strip() == "OK 1"
+
+
+@pytest.fixture()
+def no_creds(tmp_path, monkeypatch):
+    for name in ("KAGGLE_USERNAME", "KAGGLE_KEY", "KAGGLE_API_TOKEN", "KAGGLE_CONFIG_DIR", "XDG_CONFIG_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return tmp_path
+
+
+def test_username_and_key_from_env_and_from_dotenv(no_creds, monkeypatch):
+    monkeypatch.setenv("KAGGLE_USERNAME", "tester")
+    monkeypatch.setenv("KAGGLE_KEY", KEY)
+    creds = find_credentials(no_creds)
+    assert creds.source == "KAGGLE_USERNAME/KAGGLE_KEY (environment)" and KEY not in repr(creds)
+    monkeypatch.delenv("KAGGLE_KEY")
+    (no_creds / ".env").write_text(f"KAGGLE_KEY={KEY}\n", encoding="utf-8")
+    assert find_credentials(no_creds).source == "KAGGLE_USERNAME/KAGGLE_KEY (.env)"
+
+
+def test_kaggle_json_in_config_dir(no_creds, monkeypatch):
+    cfg = no_creds / "cfg"
+    cfg.mkdir()
+    (cfg / "kaggle.json").write_text(json.dumps({"username": "tester", "key": KEY}), encoding="utf-8")
+    monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(cfg))
+    creds = find_credentials(no_creds)
+    assert creds.source == str(cfg / "kaggle.json") and creds.username == "tester" and creds.key == KEY
+
+
+def test_legacy_key_in_kaggle_api_token_is_mapped_to_kaggle_key(no_creds, monkeypatch, emulator):
+    monkeypatch.delenv("KAGGLE_KEY")
+    monkeypatch.setenv("KAGGLE_API_TOKEN", KEY)
+    creds = find_credentials(no_creds)
+    assert "legacy key used as KAGGLE_KEY" in creds.source and creds.key == KEY and creds.token is None
+    assert KaggleBackend(no_creds, api_url=emulator.url).quota()["gpu_hours"]["remaining"] == 30
+
+
+def test_new_access_token_is_sent_as_bearer(no_creds, monkeypatch, emulator):
+    monkeypatch.delenv("KAGGLE_KEY")
+    monkeypatch.delenv("KAGGLE_USERNAME")
+    emulator.tokens["KGAT_abcdef0123456789"] = "tester"
+    monkeypatch.setenv("KAGGLE_API_TOKEN", "KGAT_abcdef0123456789")
+    backend = KaggleBackend(no_creds, api_url=emulator.url)
+    described = json.dumps(backend.describe())
+    assert "KAGGLE_API_TOKEN (environment)" in described and "KGAT_abcdef" not in described
+    assert backend.quota()["gpu_hours"]["total_time_allowed"] == 30
+    emulator.tokens.clear()  # a revoked token is an auth error, not a crash
+    with pytest.raises(AuthBackendError):
+        KaggleBackend(no_creds, api_url=emulator.url).quota()
+
+
+def test_no_credentials_is_a_clear_error(no_creds):
+    with pytest.raises(AuthBackendError) as err:
+        find_credentials(no_creds)
+    assert "KAGGLE_API_TOKEN" in err.value.hint and "kaggle.json" in err.value.hint
