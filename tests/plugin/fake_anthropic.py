@@ -47,6 +47,13 @@ def _haystack(body: dict[str, Any]) -> str:
     return json.dumps(system, ensure_ascii=False) + json.dumps(messages[-1], ensure_ascii=False)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client hanging up mid-keep-alive is normal, not a test failure
+
+
 class FakeAnthropic:
     """``with FakeAnthropic(script) as api: ... api.url ... api.requests``."""
 
@@ -56,7 +63,7 @@ class FakeAnthropic:
         self.requests: list[dict[str, Any]] = []
         self.replies: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
