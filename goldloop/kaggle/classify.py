@@ -59,13 +59,16 @@ class Pattern:
     priority: int
     regex: re.Pattern[str]
     example: str
+    needs: tuple[str, ...]  # literals one of which any matching line contains
 
 
 @dataclass(frozen=True)
 class PatternTable:
     patterns: tuple[Pattern, ...]
-    prefilter: re.Pattern[str]  # all rows joined: finds candidate lines in one C-level pass
+    prefilter: re.Pattern[str]  # every row's `needs` as one trie regex: candidate lines, fast
     push_rules: tuple[dict[str, Any], ...]
+    rows_by_literal: dict[str, tuple[int, ...]]  # a prefilter literal -> rows it can start
+    literal_finder: re.Pattern[str]  # the prefilter as a lookahead: overlapping literals too
 
 
 @cache
@@ -90,24 +93,62 @@ def load_table(path: Path = PATTERNS_FILE) -> PatternTable:
             regex = re.compile(row["regex"], re.M)
         except (KeyError, re.error) as exc:
             raise ValueError(f"{path.name}: pattern {pid!r} has a bad regex: {exc}") from exc
+        needs = tuple(row.get("needs") or ())
+        if not needs or not all(isinstance(k, str) and k for k in needs):
+            raise ValueError(f"{path.name}: pattern {pid!r} needs a non-empty `needs` list of literals")
         rows.append(Pattern(pid, row["class"], row["kind"], int(row.get("priority", 0)), regex,
-                            row.get("example", "")))
-    prefilter = re.compile("|".join(f"(?:{p.regex.pattern})" for p in rows), re.M)
+                            row.get("example", ""), needs))
+    literals = _minimal_literals({k for p in rows for k in p.needs})
+    prefilter = re.compile(_trie_regex(literals))
     push = tuple(raw.get("push", []))
     for rule in push:
         if rule.get("class") not in ERROR_ROUTES:
             raise ValueError(f"{path.name}: push rule {rule} has a class not in goldloop.routes")
-    return PatternTable(tuple(rows), prefilter, push)
+    rows_by_literal = {lit: tuple(i for i, p in enumerate(rows) if any(lit in need for need in p.needs))
+                       for lit in literals}
+    finder = re.compile(f"(?=({prefilter.pattern}))")
+    return PatternTable(tuple(rows), prefilter, push, rows_by_literal, finder)
 
 
 @lru_cache(maxsize=8192)  # logs repeat the same warning line thousands of times
 def match_line(line: str) -> Pattern | None:
     """The row that decides one line: the highest priority among the rows that match it."""
+    table = load_table()
+    candidates: set[int] = set()
+    for literal in set(table.literal_finder.findall(line)):
+        candidates.update(table.rows_by_literal[literal])
     best: Pattern | None = None
-    for pattern in load_table().patterns:
+    for index in sorted(candidates):  # table order breaks priority ties
+        pattern = table.patterns[index]
         if (best is None or pattern.priority > best.priority) and pattern.regex.search(line):
             best = pattern
     return best
+
+
+def _minimal_literals(words: set[str]) -> set[str]:
+    """Drop every literal that contains another one: the shorter already finds its lines."""
+    return {w for w in words if not any(o != w and o in w for o in words)}
+
+
+def _trie_regex(words: set[str]) -> str:
+    """One regex for a set of literals, factored by common prefixes: Python's ``re`` tries
+    alternatives one by one at each position, so ``E(?:rror|xception)`` beats ``Error|Exception``.
+    No literal may be a prefix of another (``findall`` must return whole literals)."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
 
 
 def route_dict(error_type: str) -> dict[str, Any]:
@@ -194,7 +235,7 @@ class LogScanner:
         stripped = block.rstrip()
         if stripped:
             self._last_line = stripped[stripped.rfind("\n") + 1:][:EVIDENCE_CHARS]
-        self._tail = (self._tail + block)[-TAIL_CHARS:]
+        self._tail = (self._tail + block[-TAIL_CHARS:])[-TAIL_CHARS:]
         self._offset += size
 
     def _event(self, ev: _Event, block: str, start: int) -> None:
@@ -306,7 +347,9 @@ def _iter_json_entries(fh: IO[str], buf: str, chunk_chars: int):
         try:
             obj, end = decode(buf, pos)
         except json.JSONDecodeError as exc:
-            incomplete = exc.pos >= len(buf) - 1 or exc.msg.startswith("Unterminated string")
+            # A block can end inside an entry (a number, a \uXXXX escape, a long string): read
+            # on. An error well before the end, with the entry complete, is not Kaggle's JSON.
+            incomplete = exc.pos >= len(buf) - 64 or exc.msg.startswith("Unterminated string")
             more = fh.read(max(chunk_chars, len(buf) - pos)) if incomplete else ""
             if more and len(buf) - pos <= MAX_JSON_ENTRY_CHARS:
                 buf, pos = buf[pos:] + more, 0

@@ -38,7 +38,9 @@ def out(text: str) -> list[tuple[str, str]]:
 
 
 def err(text: str) -> list[tuple[str, str]]:
-    return [("stderr", line + "\n") for line in text.strip("\n").split("\n")]
+    # papermill prints "PapermillExecutionError: " with a trailing space (kept out of the source).
+    return [("stderr", line + (" \n" if line.endswith("PapermillExecutionError:") else "\n"))
+            for line in text.strip("\n").split("\n")]
 
 
 def ipy_tb(cell: int, ename: str, evalue: str, src: str, frames: list[tuple[str, str]] = ()) -> list[str]:
@@ -60,7 +62,7 @@ def papermill_failure(cell: int, tb: list[str]) -> list[tuple[str, str]]:
     raise_for_execution_errors(nb, output_path)
   File "{PY}/papermill/execute.py", line 251, in raise_for_execution_errors
     raise error
-papermill.exceptions.PapermillExecutionError: 
+papermill.exceptions.PapermillExecutionError:
 ---------------------------------------------------------------------------
 Exception encountered at "In [{cell}]":""")
     return head + [("stderr", block + "\n") for block in tb] + [("stderr", "\n"), ("stderr", "\n")]
@@ -438,7 +440,7 @@ scenario("syntax_never_closed.log", "syntax_error", "SyntaxError: '(' was never 
     raise_for_execution_errors(nb, output_path)
   File "/usr/local/lib/python3.11/dist-packages/papermill/execute.py", line 251, in raise_for_execution_errors
     raise error
-papermill.exceptions.PapermillExecutionError: 
+papermill.exceptions.PapermillExecutionError:
 ---------------------------------------------------------------------------
 Exception encountered at "In [4]":
   Cell In[4], line 7
@@ -461,7 +463,7 @@ scenario("syntax_error_after_syntax_warnings.log", "syntax_error", "SyntaxError:
   File "<string>", line 1, in <module>
   File "/usr/local/lib/python3.11/dist-packages/papermill/execute.py", line 251, in raise_for_execution_errors
     raise error
-papermill.exceptions.PapermillExecutionError: 
+papermill.exceptions.PapermillExecutionError:
 ---------------------------------------------------------------------------
 Exception encountered at "In [6]":
   Cell In[6], line 2
