@@ -107,3 +107,15 @@ def commit_kaggle_step(ctx: Context, feature: str, attempt: int, summary: str) -
     except GoldloopError as exc:
         return {"committed": False, "error": exc.message}
     return result.to_dict()
+
+
+def folder_names(folder: Path) -> tuple[str, int]:
+    """``notebooks/vix_2`` → ("vix", 2): the kernel-folder naming contract."""
+    from goldloop.errors import GoldloopError
+
+    stem, _, number = Path(folder).name.rpartition("_")
+    if not stem or not number.isdigit():
+        raise GoldloopError(f"cannot tell feature and attempt from the folder name {Path(folder).name!r}",
+                            "name kernel folders <feature>_<attempt> (notebooks/vix_1) or pass --feature/--attempt")
+    check_names(stem, int(number))
+    return stem, int(number)

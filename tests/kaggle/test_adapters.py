@@ -1,0 +1,88 @@
+"""The CLI group and the MCP tools over the kaggle package, as a user and Claude reach them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+
+from tests.conftest import PYTHON, REPO
+from tests.kaggle.conftest import read_state
+from tests.kaggle.kernels import make_kernel
+
+OOM_LOG = [{"stream_name": "stdout", "time": 1.0, "data": "epoch 1\n"},
+           {"stream_name": "stderr", "time": 9.5, "data": "Killed\n"}]
+
+
+def cli(ws, *args, env=None):
+    return subprocess.run([PYTHON, "-m", "goldloop.cli", "--workspace", str(ws.root), "kaggle", *args],
+                          capture_output=True, text=True, encoding="utf-8", cwd=REPO, env=env, timeout=180)
+
+
+def test_cli_submit_watch_status_fetch_classify_quota(kws, clean_env):
+    make_kernel(kws.root, "vix", 1)
+    submitted = cli(kws, "submit", "notebooks/vix_1", "--no-monitor", "--json", env=clean_env)
+    assert submitted.returncode == 0, submitted.stderr
+    assert json.loads(submitted.stdout)["kernel"] == "tester/gold-vix-1"
+    watched = cli(kws, "monitor", "watch", "vix", "1", "--json", env=clean_env)
+    assert json.loads(watched.stdout)["outcome"] == "complete", watched.stderr
+    assert read_state(kws.root).status.value == "training_complete"
+    rows = json.loads(cli(kws, "monitor", "status", "--json", env=clean_env).stdout)
+    assert rows[0]["outcome"] == "complete"
+    fetched = json.loads(cli(kws, "fetch", "vix", "1", "--json", env=clean_env).stdout)
+    assert "output.csv" in fetched["files"]
+    log = kws.root / "oom.log"
+    log.write_text(json.dumps(OOM_LOG), encoding="utf-8")
+    classified = json.loads(cli(kws, "classify", str(log), "--json", env=clean_env).stdout)
+    assert set(classified) == {"error_type", "route", "evidence"} and classified["error_type"] == "oom"
+    assert "Killed" in classified["evidence"]
+    quota = json.loads(cli(kws, "quota", "--json", env=clean_env).stdout)
+    assert quota["backend"] == "local" and quota["quota"] is None
+
+
+def test_cli_user_mistakes_exit_2_without_traceback(kws, clean_env):
+    for args in (["submit", "notebooks/nope_1"], ["fetch", "vix", "1"], ["classify", "missing.log"],
+                 ["submit", "notebooks"], ["dataset-push", "vix", "1"]):
+        done = cli(kws, *args, env=clean_env)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr and "error:" in done.stderr
+
+
+def test_cli_refuses_a_kernel_with_validator_errors(kws, clean_env):
+    folder = make_kernel(kws.root, "vix", 1, fail="def broken(:\n    pass")
+    done = cli(kws, "submit", str(folder), "--no-monitor", "--json", env=clean_env)
+    assert done.returncode == 3
+    result = json.loads(done.stdout)
+    assert result["submitted"] is False and result["findings"]
+    assert read_state(kws.root).status.value == "in_progress"
+
+
+def test_mcp_tools_over_stdio(kws, clean_env):
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    make_kernel(kws.root, "vix", 1)
+    log = kws.root / "oom.log"
+    log.write_text(json.dumps(OOM_LOG), encoding="utf-8")
+
+    async def session():
+        params = StdioServerParameters(command=PYTHON, args=["-m", "mcp_server"], cwd=str(REPO),
+                                       env={**clean_env, "GOLDLOOP_WORKSPACE": str(kws.root)})
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as s:
+            await s.initialize()
+            tools = {t.name for t in (await s.list_tools()).tools}
+            submitted = await s.call_tool("kaggle_submit", {"folder": "notebooks/vix_1", "feature": "vix",
+                                                            "attempt": 1, "start_monitor": False})
+            status = await s.call_tool("kaggle_monitor", {"action": "status"})
+            start_bad = await s.call_tool("kaggle_monitor", {"action": "start"})
+            classified = await s.call_tool("kaggle_classify", {"logfile": "oom.log"})
+            return tools, submitted, status, start_bad, classified
+
+    tools, submitted, status, start_bad, classified = asyncio.run(session())
+    assert {"kaggle_submit", "kaggle_monitor", "kaggle_fetch", "kaggle_cancel", "kaggle_dataset_push",
+            "kaggle_classify"} <= tools
+    assert submitted.structuredContent["kernel"] == "tester/gold-vix-1" and not submitted.isError
+    assert status.structuredContent["monitors"][0]["kernel"] == "tester/gold-vix-1"
+    assert start_bad.isError and "feature and attempt" in start_bad.content[0].text
+    assert classified.structuredContent["error_type"] == "oom"
+    assert read_state(kws.root).status.value == "waiting_training"
