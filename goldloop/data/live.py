@@ -28,8 +28,7 @@ class TransientSourceError(Exception):
 
 
 def _retrying(fn: Any) -> Any:
-    from tenacity import (retry, retry_if_exception_type, stop_after_attempt,
-                          wait_exponential)
+    from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
     return retry(retry=retry_if_exception_type(TransientSourceError),
                  stop=stop_after_attempt(RETRIES), wait=wait_exponential(multiplier=0.2, max=2),
@@ -48,7 +47,6 @@ def _fred_client(api_key: str):
 def fetch_fred(series_id: str, start: str | None = None, end: str | None = None,
                api_key: str | None = None) -> pd.Series:
     """One FRED series (latest vintage) through fredapi."""
-    import socket
     import urllib.error
     import xml.etree.ElementTree as ET
 
@@ -64,7 +62,7 @@ def fetch_fred(series_id: str, start: str | None = None, end: str | None = None,
     def call() -> pd.Series:
         try:
             return client.get_series(series_id, observation_start=start, observation_end=end)
-        except (urllib.error.URLError, socket.timeout, ConnectionError, ET.ParseError) as exc:
+        except (TimeoutError, urllib.error.URLError, ConnectionError, ET.ParseError) as exc:
             raise TransientSourceError(str(exc)) from exc
         except ValueError as exc:
             # fredapi raises ValueError(message of FRED's error document); a 5xx page has no
