@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib
 
 # Each module has ``register(server)``; later capabilities add theirs here.
-TOOL_MODULES = ("state_tools", "gates_tools", "knowledge_tools", "validate_tools", "kaggle_tools")
+TOOL_MODULES = ("state_tools", "gates_tools", "knowledge_tools", "validate_tools", "kaggle_tools",
+                "data_tools")
 
 INSTRUCTIONS = (
     "goldloop runs an ML research loop. Read state with state_get and next_action; change it "

@@ -112,3 +112,22 @@ def write_attempt_data(workspace: Any, feature: str, attempt: int,
     (folder / "dataset-metadata.json").write_text(json.dumps(meta, indent=2) + "\n",
                                                   encoding="utf-8")
     return folder
+
+
+def check_attempt_data(workspace: Any, feature: str, attempt: int, as_of: Any = None):
+    """Run the datacheck on what the data stage wrote for this attempt."""
+    import pandas as pd
+
+    from goldloop.data.datacheck import datacheck
+    from goldloop.data.panel import TARGET
+
+    root = Path(getattr(workspace, "root", workspace))
+    folder = root / "data" / f"{check_feature(feature)}_{check_attempt(attempt)}"
+    main = folder / (BASE_FILE if feature == META else INPUT_FILE)
+    if not main.is_file():
+        raise DataError(f"no data for {feature} attempt {attempt} at {folder}",
+                        f"run `goldloop data fetch {feature} {attempt}` first")
+    table = pd.read_csv(main, parse_dates=["date"], index_col="date")
+    for sub in sorted(folder.glob(f"{SUBMODEL_PREFIX}*.csv")):
+        table = table.join(pd.read_csv(sub, parse_dates=["date"], index_col="date"), how="left")
+    return datacheck(table, target=TARGET if TARGET in table.columns else None, as_of=as_of)
