@@ -91,3 +91,19 @@ def export_repo(target: Path) -> Path:
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / rel)
     return target
+
+
+def write_kernel_folder(ws, source: str) -> Path:
+    """notebooks/vix_1/ with Kaggle's kernel-metadata.json and a one-cell notebook."""
+    import nbformat
+
+    folder = ws.notebooks / "vix_1"
+    folder.mkdir(parents=True)
+    meta = {"id": "tester/gold-vix-1", "title": "gold-vix-1", "code_file": "gold-vix-1.ipynb",
+            "language": "python", "kernel_type": "notebook", "is_private": True, "enable_gpu": False,
+            "enable_internet": False, "dataset_sources": [], "competition_sources": [],
+            "kernel_sources": [], "model_sources": []}
+    (folder / "kernel-metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]),
+                   str(folder / "gold-vix-1.ipynb"))
+    return folder

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import LAUNCH, REPO, decision, hook_env, pre_tool_event, run_hook
+from conftest import LAUNCH, REPO, decision, hook_env, pre_tool_event, run_hook, write_kernel_folder
 
 from goldloop.hooks.bash_guard import POLL_REASON, PUSH_REASON, STATE_REASON, check_command
 
@@ -88,23 +87,8 @@ def test_state_file_guard_allows_other_files(ws) -> None:
     assert out is None and done.returncode == 0
 
 
-def _kernel_folder(ws, source: str) -> Path:
-    import nbformat
-
-    folder = ws.notebooks / "vix_1"
-    folder.mkdir(parents=True)
-    meta = {"id": "tester/gold-vix-1", "title": "gold-vix-1", "code_file": "gold-vix-1.ipynb",
-            "language": "python", "kernel_type": "notebook", "is_private": True, "enable_gpu": False,
-            "enable_internet": False, "dataset_sources": [], "competition_sources": [],
-            "kernel_sources": [], "model_sources": []}
-    (folder / "kernel-metadata.json").write_text(json.dumps(meta), encoding="utf-8")
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
-    nbformat.write(nb, str(folder / "gold-vix-1.ipynb"))
-    return folder
-
-
 def test_submit_guard_denies_a_broken_notebook_with_findings(ws) -> None:
-    _kernel_folder(ws, "import pandas as pd\ndf = pd.DataFrame({'a': [1]}\nprint(df.UPPER())")
+    write_kernel_folder(ws, "import pandas as pd\ndf = pd.DataFrame({'a': [1]}\nprint(df.UPPER())")
     event = pre_tool_event(ws.root, "mcp__plugin_goldloop_goldloop__kaggle_submit",
                            {"feature": "vix", "attempt": 1, "folder": "notebooks/vix_1"})
     out, done = run_hook("submit_guard", event)
@@ -119,7 +103,7 @@ def test_submit_guard_denies_a_broken_notebook_with_findings(ws) -> None:
 
 
 def test_submit_guard_passes_a_clean_notebook(ws) -> None:
-    _kernel_folder(ws, "import json\njson.dump({'train_loss': 1.0, 'val_loss': 1.1}, open('metrics.json', 'w'))")
+    write_kernel_folder(ws, "import json\njson.dump({'train_loss': 1.0, 'val_loss': 1.1}, open('metrics.json', 'w'))")
     event = pre_tool_event(ws.root, "mcp__plugin_goldloop_goldloop__kaggle_submit", {"feature": "vix", "attempt": 1})
     out, done = run_hook("submit_guard", event)
     assert done.returncode == 0, done.stderr
