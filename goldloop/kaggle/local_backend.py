@@ -36,6 +36,7 @@ from goldloop.kaggle.backends import (
 from goldloop.state.model import utcnow
 
 RUN_FILE = "run.json"
+CANCELLED = ("CANCEL_REQUESTED", "CANCEL_ACKNOWLEDGED")
 LOG_FILE = "log.json"
 
 
@@ -71,8 +72,9 @@ def merge_run(vdir: Path, **fields: Any) -> dict[str, Any]:
 
     with FileLock(str(vdir / (RUN_FILE + ".lock")), timeout=30):
         data = read_json(vdir / RUN_FILE)
-        if fields.get("status") == "RUNNING" and data.get("status") not in ("QUEUED", "RUNNING"):
-            return data  # cancelled before the runner got going: keep the final word
+        new, current = fields.get("status"), data.get("status")
+        if new and current in CANCELLED and new not in CANCELLED:
+            return data  # a cancel has the final word over the runner's late writes
         data.update(fields)
         write_json(vdir / RUN_FILE, data)
         return data
@@ -218,6 +220,8 @@ class LocalBackend(Backend):
         run = read_json(vdir / RUN_FILE)
         if run.get("status") not in ("QUEUED", "RUNNING"):
             return {"kernel": kernel, "cancelled": False, "message": f"not running ({run.get('status')})"}
+        # Mark first, so a poll between the kill and the final mark never sees a "dead runner".
+        merge_run(vdir, status="CANCEL_REQUESTED", failure_message="cancelled by request")
         if run.get("pid"):
             kill_tree(int(run["pid"]))
         merge_run(vdir, status="CANCEL_ACKNOWLEDGED", finished_at=utcnow(),

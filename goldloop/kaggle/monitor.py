@@ -191,12 +191,14 @@ def record_failure(ctx: Context, kernel: str, feature: str, attempt: int, error_
     route = route_for(error_type)
     ops.update_attempt(store, feature, attempt, actor="orchestrator",
                        summary=f"{kernel} failed: {error_type}", error_type=error_type, error_context=error_context)
+    # A cancelled run was someone's decision: the orchestrator picks up, not a builder.
+    agent = "orchestrator" if error_type == "cancelled" else route.agent
     moved = _transition(store, ops, "training_failed", feature, attempt,
                         summary=f"{feature} attempt {attempt} - training failed ({error_type})",
-                        resume_from=route.agent,
+                        resume_from=agent,
                         error_type=error_type, error_context=error_context)
     return {"outcome": "failed", "kernel": kernel, "feature": feature, "attempt": attempt, "error_type": error_type,
-            "route": route.agent, "instruction": route.instruction, "state_updated": moved,
+            "route": agent, "instruction": route.instruction, "state_updated": moved,
             "error_context": error_context, **({k: fetched[k] for k in ("results", "files")} if fetched else {})}
 
 

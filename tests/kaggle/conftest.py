@@ -22,15 +22,18 @@ owner = "tester"
 backend = "{backend}"
 poll_seconds = 0.2
 max_wait_minutes = 3
-run_timeout_minutes = 2
+run_timeout_minutes = {run_timeout}
+{kaggle_extra}
 [validate]
 # The validator is another area's; these tests lean only on the two rules they need.
 select = ["syntax", "kernel_metadata"]
 """
 
 
-def configure(root: Path, backend: str = "local", extra: str = "") -> None:
-    (root / "goldloop.toml").write_text(CONFIG.format(backend=backend) + extra, encoding="utf-8")
+def configure(root: Path, backend: str = "local", run_timeout: float = 2, kaggle_extra: str = "") -> None:
+    """goldloop.toml for the tests; ``kaggle_extra`` lines go into the [kaggle] table."""
+    text = CONFIG.format(backend=backend, run_timeout=run_timeout, kaggle_extra=kaggle_extra)
+    (root / "goldloop.toml").write_text(text, encoding="utf-8")
 
 
 def start(root: Path, feature: str = "vix", attempt: int = 1) -> None:
