@@ -94,7 +94,7 @@ def test_hooks_json_commands_and_matchers() -> None:
 
 def test_mcp_json_and_repo_settings() -> None:
     server = json.loads((REPO / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]["goldloop"]
-    assert server["command"] == "python3" and server["args"] == ["${CLAUDE_PLUGIN_ROOT}/hooks/launch.py", "mcp"]
+    assert server["command"] == "${GOLDLOOP_PYTHON:-python3}" and server["args"] == ["${CLAUDE_PLUGIN_ROOT}/hooks/launch.py", "mcp"]
     settings = json.loads((REPO / ".claude" / "settings.json").read_text(encoding="utf-8"))
     assert settings["enabledPlugins"] == {"goldloop@goldloop": True}
     assert settings["extraKnownMarketplaces"]["goldloop"]["source"] == {"source": "directory", "path": "."}
