@@ -10,18 +10,11 @@ from __future__ import annotations
 
 import ast
 
+from goldloop.validate.astutil import call_name
+
 UNKNOWN = "\x00"
 _PATH_CALLS = {"Path", "PurePath", "PosixPath", "PurePosixPath", "str", "fspath"}
 _ENV_CALLS = {"get", "getenv"}
-
-
-def _call_name(node: ast.Call) -> str:
-    func = node.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return ""
 
 
 def evaluate(node: ast.AST | None, env: dict[str, str], depth: int = 0) -> str | None:
@@ -54,7 +47,7 @@ def evaluate(node: ast.AST | None, env: dict[str, str], depth: int = 0) -> str |
             return left + right
         return join(left, right)
     if isinstance(node, ast.Call):
-        name = _call_name(node)
+        name = call_name(node)
         if name in _PATH_CALLS and len(node.args) == 1:
             return evaluate(node.args[0], env, depth + 1)
         if name in _PATH_CALLS and not node.args:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from goldloop.validate.context import call_name
+from goldloop.validate.astutil import call_name
 from goldloop.validate.paths import UNKNOWN, components, evaluate
 from goldloop.validate.registry import rule
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 
-from goldloop.validate.context import const_str
+from goldloop.validate.astutil import const_str
 from goldloop.validate.registry import rule
 
 _CUDA = re.compile(r"^cuda(:\d+)?$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import re
 
-from goldloop.validate.context import call_name, const_str, dotted, root_name
+from goldloop.validate.astutil import call_name, const_str, dotted, root_name
 from goldloop.validate.registry import rule
 
 # Modules whose calls go to the network (a data table: add rows, not branches).
@@ -41,6 +41,15 @@ def _module_of(ctx) -> dict[str, str]:
     return names
 
 
+def _shell_hits(ctx, matches):
+    """Magic/shell lines (``!pip install …``, ``!wget …``) that need the network."""
+    for cell in ctx.cells:
+        for line, text in cell.magic_lines:
+            if matches(text):
+                yield cell.number, line, f"`{text[:60]}` needs the internet, but " \
+                                         "enable_internet is false"
+
+
 def _offline(ctx) -> bool:
     return not ctx.flag("enable_internet", True)
 
@@ -51,11 +60,7 @@ def _offline(ctx) -> bool:
 def pip_install(ctx):
     if not _offline(ctx):
         return
-    for cell in ctx.cells:
-        for line, text in cell.magic_lines:
-            if _PIP.search(text) and not _offline_install(text):
-                yield cell.number, line, f"`{text[:60]}` needs the internet, but " \
-                                         "enable_internet is false"
+    yield from _shell_hits(ctx, lambda text: _PIP.search(text) and not _offline_install(text))
     for cell, node in ctx.nodes(ast.Call):
         is_subprocess = root_name(node.func) == "subprocess"
         args = " ".join(const_str(a) or "" for a in ast.walk(node)) if is_subprocess else ""
@@ -87,8 +92,4 @@ def network_calls(ctx):
                 shown = chain or name
                 yield cell.number, node.lineno, f"`{shown}(...)` needs the internet, but " \
                                                 "enable_internet is false"
-    for cell in ctx.cells:
-        for line, text in cell.magic_lines:
-            if _SHELL_NET.search(text):
-                yield cell.number, line, f"`{text[:60]}` needs the internet, but " \
-                                         "enable_internet is false"
+    yield from _shell_hits(ctx, _SHELL_NET.search)

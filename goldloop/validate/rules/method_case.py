@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from goldloop.validate.context import dotted
+from goldloop.validate.astutil import dotted
 from goldloop.validate.registry import rule
 
 # Methods of str, list/dict, pandas, numpy, sklearn estimators, torch, xgboost and optuna

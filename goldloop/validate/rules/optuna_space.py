@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from goldloop.validate.context import const_str, keyword
+from goldloop.validate.astutil import const_str, keyword
 from goldloop.validate.registry import rule
 
 DEPRECATED = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from goldloop.validate.context import call_name, const_str, keyword
+from goldloop.validate.astutil import call_name, const_str, keyword
 from goldloop.validate.paths import UNKNOWN, evaluate
 from goldloop.validate.registry import rule
 

@@ -15,7 +15,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from goldloop.validate.context import call_name, const_str, dotted, keyword, root_name
+from goldloop.validate.astutil import call_name, const_str, dotted, keyword, root_name
 from goldloop.validate.registry import rule
 
 

@@ -10,7 +10,7 @@ import ast
 import re
 from typing import Any
 
-from goldloop.validate.context import const_str
+from goldloop.validate.astutil import const_str
 from goldloop.validate.registry import rule
 
 # Names that hold credentials; a random-looking literal bound to one is a leak.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
-from goldloop.validate.context import dotted
+from goldloop.validate.astutil import dotted
 from goldloop.validate.registry import rule
 
 _PIN = re.compile(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import re
 
-from goldloop.validate.context import call_name, dotted
+from goldloop.validate.astutil import call_name, dotted
 from goldloop.validate.model import location
 from goldloop.validate.registry import rule
 
