@@ -77,7 +77,7 @@ def main() -> None:
         floor = median_seconds(lambda: subprocess.run([sys.executable, "-m", "goldloop.cli",
                                                        "--help"], capture_output=True), repeat=3)
         report("goldloop validate CLI process, median", statistics.median(cli), "s",
-               "`goldloop --help` process (CLI start-up floor)", floor)
+               "`goldloop --help` process", floor)
 
         imports = median_seconds(lambda: subprocess.run(
             [sys.executable, "-c", "import goldloop.validate"], capture_output=True), repeat=5)
