@@ -74,9 +74,9 @@ class KaggleEmulator:
         self.url = ""
 
     # -- control
-    def start(self) -> KaggleEmulator:
+    def start(self, port: int = 0) -> KaggleEmulator:
         handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True, name="kaggle-emulator").start()
@@ -350,8 +350,10 @@ def main() -> None:
     parser.add_argument("root", type=Path)
     parser.add_argument("--user", default="tester")
     parser.add_argument("--key", default="0123456789abcdef0123456789abcdef")
+    parser.add_argument("--port", type=int, default=0, help="80 lets the stock kaggle CLI reach it "
+                        "with KAGGLE_API_ENVIRONMENT=LOCALHOST")
     args = parser.parse_args()
-    em = KaggleEmulator(args.root, users={args.user: args.key}).start()
+    em = KaggleEmulator(args.root, users={args.user: args.key}).start(args.port)
     print(f"emulator at {em.url}; export GOLDLOOP_KAGGLE_API_URL={em.url}", flush=True)
     try:
         while True:

@@ -92,3 +92,16 @@ def test_webhook_and_continue_with_claude(kws, tmp_path, monkeypatch):
     assert _Hook.received[-1]["outcome"] == "complete" and _Hook.received[-1]["feature"] == "vix"
     args, cwd = json.loads(wait_for(lambda: marker.is_file() and marker.read_text(encoding="utf-8"), timeout=30))
     assert args == ["-p", "resume from last time"] and os.path.realpath(cwd) == os.path.realpath(kws.root)
+
+
+def test_monitor_gives_up_after_the_maximum_wait(kws):
+    configure(kws.root, kaggle_extra="")
+    text = (kws.root / "goldloop.toml").read_text(encoding="utf-8")
+    (kws.root / "goldloop.toml").write_text(text.replace("max_wait_minutes = 3", "max_wait_minutes = 0.03"),
+                                            encoding="utf-8")
+    submit(kws.root, make_kernel(kws.root, "vix", 1, sleep=30), "vix", 1, start_monitor=False)
+    outcome = monitor.watch(kws.root, "vix", 1)
+    state = read_state(kws.root)
+    assert outcome["outcome"] == "failed" and state.error_type == "timeout_limit"
+    assert "maximum wait" in state.error_context
+    cancel(kws.root, "vix", 1)
