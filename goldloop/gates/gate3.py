@@ -27,7 +27,12 @@ from goldloop.gates import stats
 from goldloop.gates.gate1 import check
 from goldloop.metrics import direction_accuracy, mae, sharpe, strategy_returns
 
-NTHREAD = int(os.environ.get("GOLDLOOP_NTHREAD", "2"))
+
+def nthread() -> int:
+    """XGBoost threads: GOLDLOOP_NTHREAD, default 2. Use 1 when several processes share the
+    cores (parallel test workers): OpenMP threads spin-wait and oversubscription costs 10×."""
+    return max(1, int(os.environ.get("GOLDLOOP_NTHREAD", "2")))
+
 # Regularised like the original's final meta-model (depth 2, min_child_weight 25, subsample ~0.5).
 BOOSTER = {
     "objective": "reg:squarederror",
@@ -62,11 +67,12 @@ def _key(*parts: Any) -> str:
 
 
 def walk_forward_predictions(
-    x: np.ndarray, y: np.ndarray, folds: list[Any], seeds: list[int], rounds: int, nthread: int = NTHREAD
+    x: np.ndarray, y: np.ndarray, folds: list[Any], seeds: list[int], rounds: int, threads: int | None = None
 ) -> np.ndarray:
     """Out-of-sample predictions (seeds × test rows, folds concatenated in time order)."""
     import xgboost as xgb
 
+    threads = threads or nthread()
     key = _key(x, y, [(f.train[0], f.train[-1], f.test[0], f.test[-1]) for f in folds], seeds, rounds, BOOSTER)
     if key in _CACHE:
         _CACHE.move_to_end(key)
@@ -74,10 +80,10 @@ def walk_forward_predictions(
     out = np.empty((len(seeds), sum(len(f.test) for f in folds)))
     col = 0
     for fold in folds:
-        dtrain = xgb.QuantileDMatrix(x[fold.train], y[fold.train], max_bin=BOOSTER["max_bin"], nthread=nthread)
+        dtrain = xgb.QuantileDMatrix(x[fold.train], y[fold.train], max_bin=BOOSTER["max_bin"], nthread=threads)
         x_test = x[fold.test]
         for i, seed in enumerate(seeds):
-            booster = xgb.train({**BOOSTER, "seed": seed, "nthread": nthread}, dtrain, num_boost_round=rounds)
+            booster = xgb.train({**BOOSTER, "seed": seed, "nthread": threads}, dtrain, num_boost_round=rounds)
             out[i, col:col + len(fold.test)] = booster.inplace_predict(x_test)
         col += len(fold.test)
     _CACHE[key] = out

@@ -9,6 +9,7 @@ Gate 1 reports them as failed checks.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,9 @@ def _dated(frame: Any, what: str) -> Any:
         raise GateInputError(f"{what} is empty", f"check that {what} has a date column and data columns")
     if not isinstance(frame.index, pd.DatetimeIndex):
         try:
-            frame = frame.set_axis(pd.to_datetime(frame.index), axis=0)
+            with warnings.catch_warnings():  # "could not infer format": we report failures ourselves
+                warnings.simplefilter("ignore", UserWarning)
+                frame = frame.set_axis(pd.to_datetime(frame.index), axis=0)
         except (ValueError, TypeError) as exc:
             raise GateInputError(
                 f"{what} has an index that is not dates ({exc})",

@@ -1,0 +1,84 @@
+"""Final evaluation: targets with waivers, baselines on the same split, DSR, train–test gap."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from goldloop.config import GateSettings
+from goldloop.errors import GateInputError
+from goldloop.gates import final_evaluation, final_for_attempt
+from goldloop.state.ops import start_attempt, update_attempt
+from goldloop.state.store import StateStore
+from tests.conftest import PYTHON
+
+
+def _predictions(n_train=600, n_test=400, skill=0.6, seed=0):
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2015-01-01", periods=n_train + n_test)
+    y = rng.standard_t(4, len(dates))
+    pred = skill * y + rng.normal(0, 1, len(dates))
+    pred[:n_train] = y[:n_train] * 0.9 + rng.normal(0, 0.2, n_train)  # train fits far better: overfit
+    split = ["train"] * n_train + ["test"] * n_test
+    return pd.DataFrame({"date": dates, "split": split, "y_true": y, "y_pred": pred})
+
+
+def test_metrics_targets_waivers_and_baselines():
+    settings = GateSettings.model_validate({"final": {"mae_pct": 0.1, "waivers": {"mae": "MAE target was set for a calmer market"}}})
+    pred = _predictions()
+    test = pred[pred.split == "test"].set_index("date")
+    evaluation = final_evaluation(pred, n_trials=15, settings=settings,
+                                  baselines={"raw_xgboost": test["y_true"].shift(1) * 0 + 0.01})
+    v = evaluation["verdicts"]
+    assert v["direction_accuracy"]["status"] == "PASS"
+    assert v["mae"]["status"] == "WAIVED" and "calmer" in v["mae"]["reason"]
+    hits = np.sign(test.y_true) == np.sign(test.y_pred)
+    assert evaluation["metrics"]["direction_accuracy"] == pytest.approx(hits.mean())
+    lo, hi = evaluation["metrics"]["direction_accuracy_ci"]
+    assert lo < hits.mean() < hi
+    assert set(evaluation["baselines"]) == {"always_long", "yesterday_sign", "raw_xgboost"}
+    long_da = (test.y_true > 0).mean()
+    assert evaluation["baselines"]["always_long"]["direction_accuracy"] == pytest.approx(long_da)
+    gap = evaluation["overfitting_gap"]
+    assert gap["train_da"] > 0.9 and gap["gap_pp"] > 10
+    assert evaluation["n_test"] == 400 and len(evaluation["curves"]["dates"]) == 400
+    json.dumps(evaluation)  # storable as it is
+
+
+def test_more_trials_deflate_more():
+    pred = _predictions(skill=0.15, seed=1)
+    one = final_evaluation(pred, n_trials=1, settings=GateSettings())["deflated_sharpe"]
+    many = final_evaluation(pred, n_trials=30, settings=GateSettings())["deflated_sharpe"]
+    assert one["expected_max_sharpe"] == 0 and many["expected_max_sharpe"] > 0
+    assert many["dsr"] < one["dsr"]
+
+
+def test_bad_predictions():
+    with pytest.raises(GateInputError, match="y_pred"):
+        final_evaluation(pd.DataFrame({"date": ["2020-01-01"], "y_true": [1.0]}), n_trials=1, settings=GateSettings())
+
+
+def test_final_for_attempt_report_state_and_cli(ws, clean_env):
+    store = StateStore(ws)
+    for attempt, sharpe in ((1, 0.4), (2, 1.1)):
+        start_attempt(store, "meta", attempt)
+        update_attempt(store, "meta", attempt, actor="evaluator", summary="metrics",
+                       metrics={"sharpe": sharpe, "train_da": 0.9 - 0.1 * attempt, "test_da": 0.52 + 0.02 * attempt})
+    folder = ws.results / "meta_2"
+    folder.mkdir(parents=True)
+    _predictions().to_csv(folder / "predictions.csv", index=False)
+    evaluation = final_for_attempt(ws, 2)
+    assert evaluation["deflated_sharpe"]["n_trials"] == 2
+    for name in ("final.md", "final_baselines.png", "final_overfitting.png", "final_equity.png"):
+        assert (folder / name).stat().st_size > 0, name
+    stored = store.read().meta.attempt(2).gates["final"]
+    assert "curves" not in stored and stored["verdicts"]["direction_accuracy"]["status"] in ("PASS", "FAIL")
+    out = subprocess.run([PYTHON, "-m", "goldloop.cli", "-w", str(ws.root), "gates", "final", "--attempt", "2",
+                          "--n-trials", "40", "--json"], capture_output=True, text=True, env=clean_env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["deflated_sharpe"]["n_trials"] == 40 and data["deflated_sharpe"]["dsr"] < evaluation["deflated_sharpe"]["dsr"]
