@@ -229,22 +229,22 @@ class LocalBackend(Backend):
         return {"kernel": kernel, "cancelled": True, "session_id": run.get("version")}
 
     def push_dataset(self, folder: Path, ref: str, *, notes: str = "") -> dict[str, Any]:
+        """Create or replace ``datasets/<owner>/<slug>/`` (staged, then swapped in)."""
         owner, slug = ref.split("/", 1)
         target = self.store / "datasets" / owner / slug
-        existed = target.exists()
+        version_file = target / ".version.json"
+        version = int(read_json(version_file)["version"]) + 1 if version_file.is_file() else 1
         staging = target.with_name(slug + ".incoming")
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(folder, staging)
-        version = 1
-        if existed:
-            version = int(read_json(target / ".version.json").get("version", 1)) + 1 if (target / ".version.json").is_file() else 2
-            shutil.rmtree(target)
         write_json(staging / ".version.json", {"version": version, "notes": notes, "at": utcnow()})
+        created = not target.exists()
+        if not created:
+            shutil.rmtree(target)
         os.replace(staging, target)
         files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*")
                        if p.is_file() and not p.name.startswith("."))
-        return {"dataset": ref, "version": version, "created": not existed, "files": files,
-                "path": str(target)}
+        return {"dataset": ref, "version": version, "created": created, "files": files, "path": str(target)}
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, "store": str(self.store)}

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from goldloop.errors import TransitionError
+from goldloop.errors import GoldloopError, TransitionError
 from goldloop.kaggle.backends import (
     AuthBackendError,
     Backend,
@@ -122,18 +122,34 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
 
 def classify(log_path: Path, failure_message: str | None) -> dict[str, Any]:
     """error_type, route and evidence for a failed run (``unknown`` + log tail without a classifier)."""
+    from goldloop.routes import route_for
+
+    fallback = {"error_type": "unknown", "route": {"agent": route_for("unknown").agent},
+                "evidence": failure_message or ""}
     try:
         from goldloop.kaggle.classify import classify_log
     except ImportError:
-        classify_log = None
-    if classify_log is not None and log_path.is_file():
-        result = classify_log(log_path).to_dict()
-        if result.get("error_type") not in (None, "none"):
-            return result
-    from goldloop.routes import route_for
+        return fallback
+    if not log_path.is_file():
+        return fallback
+    try:
+        result = classify_log(log_path, failure_message=failure_message, failed=True, llm=True).to_dict()
+    except Exception as exc:  # a classifier bug must never lose a finished run
+        return {**fallback, "evidence": f"{failure_message or ''} (classifier failed: {type(exc).__name__}: {exc})"}
+    return result if result.get("error_type") not in (None, "none") else fallback
 
-    return {"error_type": "unknown", "route": route_for("unknown").agent,
-            "evidence": failure_message or ""}
+
+def _source_missing(ctx: Context, feature: str, attempt: int) -> bool:
+    """dataset_missing goes to builder_data when the attempt's data was never published."""
+    from goldloop.kaggle.backends import read_metadata
+    from goldloop.kaggle.jobs import kernel_folder
+
+    data = ctx.root / "data" / f"{feature}_{attempt}"
+    try:
+        sources = read_metadata(kernel_folder(ctx, feature, attempt)).get("dataset_sources") or []
+    except GoldloopError:
+        sources = []
+    return not sources or not data.is_dir()
 
 
 def finish(ctx: Context, backend: Backend, kernel: str, feature: str, attempt: int, status: RunStatus,
@@ -145,7 +161,7 @@ def finish(ctx: Context, backend: Backend, kernel: str, feature: str, attempt: i
     if status.state == "complete":
         outcome = record_success(ctx, kernel, feature, attempt, read_metrics(log_path.parent), fetched)
     else:
-        found = {"error_type": "cancelled", "route": "orchestrator", "evidence": "cancelled by request"} \
+        found = {"error_type": "cancelled", "evidence": "cancelled by request"} \
             if status.state == "cancelled" else classify(log_path, status.failure_message)
         resubmitted = _maybe_resubmit(ctx, backend, kernel, feature, attempt, found["error_type"])
         if resubmitted:
@@ -154,7 +170,10 @@ def finish(ctx: Context, backend: Backend, kernel: str, feature: str, attempt: i
             f"evidence: {found.get('evidence')}" if found.get("evidence") else "",
             f"failure message: {status.failure_message}" if status.failure_message else "",
             "log tail:\n" + log_tail(log_path)) if x)[-ERROR_CONTEXT_CHARS:]
-        outcome = record_failure(ctx, kernel, feature, attempt, found["error_type"], context_text, fetched)
+        agent = (found.get("route") or {}).get("agent_if_source_missing")
+        override = agent if agent and _source_missing(ctx, feature, attempt) else None
+        outcome = record_failure(ctx, kernel, feature, attempt, found["error_type"], context_text, fetched,
+                                 agent=override)
     outcome["commit"] = commit_kaggle_step(ctx, feature, attempt, "results fetched")
     outcome["notified"] = notify(ctx, outcome)
     outcome["continued"] = continue_with_claude(ctx)
@@ -183,7 +202,7 @@ def record_success(ctx: Context, kernel: str, feature: str, attempt: int, metric
 
 
 def record_failure(ctx: Context, kernel: str, feature: str, attempt: int, error_type: str, error_context: str,
-                   fetched: dict[str, Any] | None) -> dict[str, Any]:
+                   fetched: dict[str, Any] | None, agent: str | None = None) -> dict[str, Any]:
     from goldloop.routes import route_for
 
     ops, StateStore = _state_ops()
@@ -192,7 +211,7 @@ def record_failure(ctx: Context, kernel: str, feature: str, attempt: int, error_
     ops.update_attempt(store, feature, attempt, actor="orchestrator",
                        summary=f"{kernel} failed: {error_type}", error_type=error_type, error_context=error_context)
     # A cancelled run was someone's decision: the orchestrator picks up, not a builder.
-    agent = "orchestrator" if error_type == "cancelled" else route.agent
+    agent = agent or ("orchestrator" if error_type == "cancelled" else route.agent)
     moved = _transition(store, ops, "training_failed", feature, attempt,
                         summary=f"{feature} attempt {attempt} - training failed ({error_type})",
                         resume_from=agent,

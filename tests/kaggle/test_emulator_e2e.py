@@ -106,15 +106,30 @@ NameError: name 'df' is not defined"""
 
 
 def test_a_run_failing_with_a_given_log_is_classified_and_routed(kaggle_ws, emulator):
-    folder = make_kernel(kaggle_ws.root, "vix", 1)
+    from goldloop.kaggle.datasets import push_dataset
+    from goldloop.state.ops import start_attempt
+    from goldloop.state.store import StateStore
+
+    # attempt 1: the kernel reads data nobody published → builder_data publishes it
     emulator.fail_next_run(MISSING_LOG, failure="Notebook failed")
-    submit(kaggle_ws.root, folder, "vix", 1, start_monitor=False)
+    submit(kaggle_ws.root, make_kernel(kaggle_ws.root, "vix", 1), "vix", 1, start_monitor=False)
     outcome = monitor.watch(kaggle_ws.root, "vix", 1)
     state = read_state(kaggle_ws.root)
     assert outcome["outcome"] == "failed" and state.status.value == "training_failed"
-    assert state.error_type == "dataset_missing" and state.resume_from == "builder_model"
+    assert state.error_type == "dataset_missing" and state.resume_from == "builder_data"
     assert "table.csv" in state.error_context
     assert log_messages(kaggle_ws.root)[-1] == "kaggle: vix attempt 1 - results fetched"
+    # attempt 2: the data is published and listed, so the path in the notebook is wrong → builder_model
+    start_attempt(StateStore(kaggle_ws), "vix", 2)
+    folder = make_kernel(kaggle_ws.root, "vix", 2)
+    (kaggle_ws.root / "data" / "vix_2").mkdir(parents=True)
+    (kaggle_ws.root / "data" / "vix_2" / "table.csv").write_text("date,vix\n2024-01-02,13\n", encoding="utf-8")
+    push_dataset(kaggle_ws.root, "vix", 2)
+    emulator.fail_next_run(MISSING_LOG, failure="Notebook failed")
+    submit(kaggle_ws.root, folder, "vix", 2, start_monitor=False)
+    monitor.watch(kaggle_ws.root, "vix", 2)
+    state = read_state(kaggle_ws.root)
+    assert state.error_type == "dataset_missing" and state.resume_from == "builder_model"
 
 
 def test_network_timeout_is_resubmitted_automatically(kaggle_ws, emulator):
