@@ -105,3 +105,20 @@ def test_monitor_gives_up_after_the_maximum_wait(kws):
     assert outcome["outcome"] == "failed" and state.error_type == "timeout_limit"
     assert "maximum wait" in state.error_context
     cancel(kws.root, "vix", 1)
+
+
+def test_push_git_pushes_the_step_commits(kws, tmp_path):
+    import subprocess
+
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    configure(kws.root, kaggle_extra="push_git = true")
+    for args in (["add", "-A"], ["commit", "-qm", "test config"], ["remote", "add", "origin", str(remote)],
+                 ["push", "-q", "-u", "origin", "HEAD"]):
+        subprocess.run(["git", *args], cwd=kws.root, check=True, capture_output=True)
+    submit(kws.root, make_kernel(kws.root, "vix", 1), "vix", 1, start_monitor=False)
+    outcome = monitor.watch(kws.root, "vix", 1)
+    assert outcome["commit"]["pushed"] is True
+    remote_log = subprocess.run(["git", "log", "-2", "--format=%s"], cwd=remote, capture_output=True, text=True)
+    assert remote_log.stdout.splitlines() == ["kaggle: vix attempt 1 - results fetched",
+                                              "kaggle: vix attempt 1 - submitted"]
