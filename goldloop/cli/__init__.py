@@ -23,8 +23,17 @@ app = typer.Typer(
 )
 
 # Each module has ``register(app)``; later capabilities add their module here.
-COMMAND_MODULES = ("workspace_cmds", "state_cmds", "gates_cmds", "knowledge_cmds", "validate_cmds", "kaggle_cmds",
-                   "data_cmds", "notebook_cmds")
+COMMAND_MODULES = (
+    "workspace_cmds",
+    "state_cmds",
+    "gates_cmds",
+    "knowledge_cmds",
+    "validate_cmds",
+    "kaggle_cmds",
+    "data_cmds",
+    "notebook_cmds",
+    "run_cmd",
+)
 
 
 @app.callback()

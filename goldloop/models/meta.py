@@ -45,6 +45,16 @@ SEARCH_SPACE = {
     "reg_lambda": ("float", 1.0, 30.0, True),
     "reg_alpha": ("float", 0.01, 5.0, True),
 }
+# What the autopilot tries on meta-model attempts 1, 2, 3…: the defaults with a search first,
+# then the original's overfitting fixes pinned (stronger regularisation, slower learning).
+VARIATIONS: list[dict[str, Any]] = [
+    {},
+    {"max_depth": 2, "min_child_weight": 40, "subsample": 0.48},
+    {"learning_rate": 0.01, "reg_lambda": 20.0},
+    {"colsample_bytree": 0.4, "min_child_weight": 25},
+    {"max_depth": 3, "min_child_weight": 60, "reg_alpha": 2.0},
+    {"subsample": 0.6, "learning_rate": 0.05, "reg_lambda": 10.0},
+]
 SETTINGS = {  # run settings (not model hyperparameters); fast = tests and quick looks
     "full": {"folds": 4, "max_rounds": 1000, "early_stopping": 50, "n_trials": 30},
     "fast": {"folds": 3, "max_rounds": 200, "early_stopping": 20, "n_trials": 3},

@@ -6,7 +6,16 @@ from typing import Any
 
 from goldloop.errors import StateError
 from goldloop.names import META, Stage, check_attempt, check_feature, check_stage
-from goldloop.state.model import AGENTS, Attempt, Event, FeatureStatus, FinalDecision, State, Status, utcnow
+from goldloop.state.model import (
+    AGENTS,
+    Attempt,
+    Event,
+    FeatureStatus,
+    FinalDecision,
+    State,
+    Status,
+    utcnow,
+)
 from goldloop.state.store import StateStore
 from goldloop.state.transitions import check_transition
 

@@ -104,10 +104,28 @@ def atomic_write_text(path: Path, text: str, durable: bool = True) -> None:
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
+        _fault_point()
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_writes = 0
+
+
+def _fault_point() -> None:
+    """Fault injection for the resume tests: GOLDLOOP_FAULT_KILL_AT_WRITE=N kills this process
+    with SIGKILL between writing the temp file and replacing state.json on its N-th write."""
+    global _writes
+    target = os.environ.get("GOLDLOOP_FAULT_KILL_AT_WRITE")
+    if not target:
+        return
+    _writes += 1
+    if _writes == int(target):
+        import signal
+
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 class StateStore:

@@ -1,0 +1,75 @@
+"""Run options: flags, remembered per workspace so a plain `goldloop run` resumes alike."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from goldloop.config import Config
+from goldloop.errors import ConfigError
+from goldloop.names import check_feature
+
+OPTIONS_FILE = Path(".goldloop") / "autopilot.json"
+
+
+@dataclass
+class RunOptions:
+    backend: str = "local"
+    features: list[str] = field(default_factory=list)  # empty: every configured feature with offline data
+    max_attempts: int | None = None
+    fast: bool = False
+    poll_seconds: float = 0.5  # the local backend finishes in seconds; Kaggle runs use the config's
+
+    def save(self, root: Path) -> None:
+        path = root / OPTIONS_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, root: Path) -> RunOptions | None:
+        path = root / OPTIONS_FILE
+        if not path.is_file():
+            return None
+        try:
+            return cls(**json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{path} is unreadable: {exc}", f"delete {path} and run again with your flags") from None
+
+
+def resolve(root: Path, flags: dict[str, object]) -> RunOptions:
+    """Flags given now win over the remembered ones, which win over the defaults."""
+    saved = RunOptions.load(root) or RunOptions()
+    merged = {**asdict(saved), **{k: v for k, v in flags.items() if v not in (None, [], ())}}
+    options = RunOptions(**merged)
+    for name in options.features:
+        check_feature(name)
+    if options.backend not in ("local", "kaggle"):
+        raise ConfigError(f"unknown backend {options.backend!r}", "use --backend local or --backend kaggle")
+    options.save(root)
+    return options
+
+
+# What --fast trims: fewer meta-model attempts and a shorter stop rule.
+FAST_LIMITS = {"max_attempts_per_feature": 2, "max_meta_attempts": 3, "meta_stop_after": 2}
+DEFAULT_RUN_LIMITS = {"max_attempts_per_feature": 3, "max_meta_attempts": 6, "meta_stop_after": 3}
+
+
+def effective_config(config: Config, options: RunOptions, offline_families: list[str]) -> Config:
+    """The config the planner sees during this run: chosen features and the run's limits."""
+    wanted = options.features or [f for f in config.features if f in offline_families]
+    unknown = [f for f in wanted if f not in offline_families]
+    if unknown and options.backend == "local":
+        raise ConfigError(
+            f"no offline data for feature(s) {', '.join(unknown)}",
+            f"choose from {', '.join(offline_families)}, or use --backend kaggle with live data",
+        )
+    limits = dict(FAST_LIMITS if options.fast else DEFAULT_RUN_LIMITS)
+    if options.max_attempts:
+        limits["max_attempts_per_feature"] = options.max_attempts
+    # the user's own goldloop.toml limits win when they are stricter
+    limits = {k: min(v, getattr(config.limits, k)) for k, v in limits.items()}
+    return config.model_copy(update={
+        "features": wanted,
+        "limits": config.limits.model_copy(update=limits),
+    })

@@ -1,0 +1,141 @@
+"""The run report: markdown plus the pipeline plots (progress over time, gates per feature).
+
+The final evaluation's own report and plots (baseline vs final, overfitting progress, equity
+curves) come from ``goldloop.gates``; this page links them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from goldloop.state.model import State
+
+REPORT_DIR = Path("results") / "run"
+
+
+def _plot_progress(state: State, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    events = [e for e in state.history if e.feature]
+    if not events:
+        return
+    start = datetime.fromisoformat(events[0].at.replace("Z", "+00:00"))
+    lanes = list(dict.fromkeys(e.feature for e in events))
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(lanes) + 1.6))
+    colors = {"pass": "tab:green", "fail": "tab:red"}
+    for e in events:
+        t = (datetime.fromisoformat(e.at.replace("Z", "+00:00")) - start).total_seconds() / 60
+        verdict = "pass" if " - PASS" in e.summary else "fail" if " - FAIL" in e.summary else None
+        ax.scatter(t, lanes.index(e.feature), s=30 if verdict else 8,
+                   color=colors.get(verdict, "tab:gray"), zorder=3)
+    ax.set_yticks(range(len(lanes)), lanes)
+    ax.set_xlabel("minutes since the first attempt started")
+    ax.set_title("Pipeline progress (green: passed, red: failed, grey: stage steps)")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _gate_rows(state: State) -> list[tuple[str, int, dict[str, Any], str | None]]:
+    rows = []
+    for name, rec in state.features.items():
+        for att in rec.attempts:
+            rows.append((name, att.number, att.gates.get("gates", att.gates), att.verdict))
+    return rows
+
+
+def _plot_gates(state: State, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    rows = _gate_rows(state)
+    if not rows:
+        return
+    gate_names = ["gate1", "gate2", "gate3"]
+    grid = np.full((len(rows), 3), np.nan)
+    for i, (_, _, gates, _) in enumerate(rows):
+        for j, g in enumerate(gate_names):
+            if isinstance(gates.get(g), dict) and "pass" in gates[g]:
+                grid[i, j] = 1.0 if gates[g]["pass"] else 0.0
+    fig, ax = plt.subplots(figsize=(5, 0.35 * len(rows) + 1.5))
+    ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(3), ["Gate 1", "Gate 2", "Gate 3"])
+    ax.set_yticks(range(len(rows)), [f"{n} #{a}" for n, a, _, _ in rows])
+    for i in range(len(rows)):
+        for j in range(3):
+            label = "—" if np.isnan(grid[i, j]) else ("pass" if grid[i, j] else "fail")
+            ax.text(j, i, label, ha="center", va="center", fontsize=8)
+    ax.set_title("Gates per feature attempt")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+HEADLINE = (("direction_accuracy", "DA"), ("high_confidence_da", "HC-DA"), ("mae", "MAE %"),
+            ("sharpe", "Sharpe (after costs)"))
+
+
+def headline_table(evaluation: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The key numbers: each metric's final value, target, verdict and every baseline."""
+    baselines = evaluation.get("baselines", {})
+    header = ["metric", "final", "target", "verdict", *baselines]
+    rows = []
+    for key, label in HEADLINE:
+        verdict = evaluation.get("verdicts", {}).get(key, {})
+        target = verdict.get("target")
+        comparison = verdict.get("comparison", "")
+        rows.append([label, _fmt(evaluation.get("metrics", {}).get(key)),
+                     f"{comparison} {target}" if target is not None else "—", verdict.get("status", "—"),
+                     *[_fmt(b.get(key)) for b in baselines.values()]])
+    dsr = evaluation.get("deflated_sharpe", {})
+    if dsr:
+        rows.append(["Deflated Sharpe (prob.)", _fmt(dsr.get("dsr")), "—",
+                     f"{int(dsr.get('n_trials', 0))} trials", *["" for _ in baselines]])
+    return header, rows
+
+
+def write_run_report(workspace: Any, state: State, evaluation: dict[str, Any] | None) -> Path:
+    folder = workspace.root / REPORT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    _plot_progress(state, folder / "pipeline_progress.png")
+    _plot_gates(state, folder / "gates_per_feature.png")
+    lines = [f"# goldloop run report — {state.project}", "", f"Status: **{state.status.value}**", ""]
+    lines += ["## Features", "", "| feature | status | attempts | kept attempt | verdicts |", "|---|---|---|---|---|"]
+    for name, rec in state.features.items():
+        verdicts = " ".join(f"#{a.number}:{a.verdict or '…'}" for a in rec.attempts)
+        lines.append(f"| {name} | {rec.status.value} | {len(rec.attempts)} | {rec.best_attempt or '—'} | {verdicts} |")
+    meta = state.meta
+    lines += ["", "## Meta-model", "",
+              f"{len(meta.attempts)} attempts; best: {meta.best_attempt}; "
+              f"attempts since best: {meta.attempts_since_best}", "",
+              "| attempt | validation DA | verdict | plan |", "|---|---|---|---|"]
+    for att in meta.attempts:
+        lines.append(f"| {att.number} | {_fmt(att.metrics.get('score', '—'))} | {att.verdict or '…'} | {att.plan or ''} |")
+    if evaluation:
+        (folder / "final_evaluation.json").write_text(json.dumps(evaluation, indent=2, default=str) + "\n",
+                                                      encoding="utf-8")
+        header, rows = headline_table(evaluation)
+        lines += ["", f"## Final evaluation (test split {evaluation.get('start')} – {evaluation.get('end')}, "
+                  f"{evaluation.get('n_test')} days)", "", "| " + " | ".join(header) + " |",
+                  "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        if evaluation.get("report"):
+            lines += ["", f"Full final report: `{evaluation['report']}`"]
+    lines += ["", "![pipeline progress](pipeline_progress.png)", "", "![gates](gates_per_feature.png)", ""]
+    path = folder / "report.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

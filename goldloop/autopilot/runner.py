@@ -1,0 +1,168 @@
+"""The loop: ask the planner what happens next, do it, repeat until done or stuck."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from goldloop.autopilot import attempt_stages as stages
+from goldloop.autopilot.context import RunContext
+from goldloop.autopilot.evaluation import evaluate_meta, evaluate_submodel, finalize_best
+from goldloop.autopilot.options import effective_config, resolve
+from goldloop.errors import GoldloopError
+from goldloop.names import META
+from goldloop.state.ops import start_attempt, update_attempt
+from goldloop.state.planner import Action, next_action
+
+MAX_STEPS = 500  # a guard against a planner/step disagreement looping forever
+
+
+def open_workspace(path: Path) -> Any:
+    from goldloop.config import CONFIG_FILE
+    from goldloop.workspace import Workspace, init_workspace
+
+    if (path / CONFIG_FILE).is_file():
+        return Workspace(path.resolve())
+    workspace, _ = init_workspace(path)
+    return workspace
+
+
+def _pre_training(ctx: RunContext, feature: str, attempt: int, after: str) -> None:
+    """Run the stages after ``after`` up to and including the submission."""
+    todo = stages.STAGE_ORDER[stages.STAGE_ORDER.index(after) + 1:]
+    for stage in todo:
+        with ctx.timed(stage):
+            if stage == "research":
+                stages.research(ctx, feature, attempt)
+            elif stage == "design":
+                stages.design(ctx, feature, attempt)
+            elif stage == "data":
+                stages.data(ctx, feature, attempt)
+            elif stage == "datacheck":
+                if not stages.datacheck(ctx, feature, attempt):
+                    return
+            elif stage == "model":
+                stages.model(ctx, feature, attempt)
+            elif stage == "kaggle":
+                stages.submit(ctx, feature, attempt)
+
+
+def _start(ctx: RunContext, action: Action) -> None:
+    feature, attempt = action.feature, action.attempt
+    params = stages.params_for(feature, attempt, fast=ctx.options.fast)
+    ctx.say(f"▶ {feature} attempt {attempt}" + (f" {params}" if params else ""))
+    start_attempt(ctx.store, feature, attempt, actor="autopilot", params=params,
+                  summary=f"entrance: {feature} attempt {attempt}")
+    ctx.commit("entrance", feature, attempt)
+    _pre_training(ctx, feature, attempt, "entrance")
+
+
+def _continue(ctx: RunContext, action: Action) -> None:
+    att = ctx.store.read().record(action.feature).attempt(action.attempt)
+    last = att.stage.value if att else "entrance"
+    ctx.say(f"↻ resuming {action.feature} attempt {action.attempt} after stage {last}")
+    if last in stages.STAGE_ORDER and last != "kaggle":
+        _pre_training(ctx, action.feature, action.attempt, last)
+    else:  # submitted before the kill but state says in_progress: submit again
+        stages.submit(ctx, action.feature, action.attempt)
+
+
+def _watch(ctx: RunContext, action: Action) -> None:
+    from goldloop.kaggle.monitor import watch
+
+    with ctx.timed("training"):
+        outcome = watch(ctx.workspace, action.feature, action.attempt, poll_seconds=ctx.options.poll_seconds)
+    ctx.say(f"  training {outcome.get('outcome', '?')}" + (f": {outcome['error_type']}" if outcome.get("error_type") else ""))
+
+
+def _evaluate(ctx: RunContext, action: Action) -> None:
+    with ctx.timed("eval"):
+        if action.feature == META:
+            evaluate_meta(ctx, action.attempt)
+        else:
+            evaluate_submodel(ctx, action.feature, action.attempt)
+
+
+def _resubmit(ctx: RunContext, action: Action) -> None:
+    att = ctx.store.read().record(action.feature).attempt(action.attempt)
+    update_attempt(ctx.store, action.feature, action.attempt, actor="autopilot",
+                   summary="resubmit after a transient failure", retries=att.retries + 1)
+    stages.submit(ctx, action.feature, action.attempt)
+
+
+def _give_up_attempt(ctx: RunContext, action: Action) -> None:
+    """The autopilot cannot rewrite code: a failed run ends the attempt; the next varies params."""
+    from goldloop.state.ops import decide
+
+    state = ctx.store.read()
+    limit = (ctx.config.limits.max_meta_attempts if action.feature == META
+             else ctx.config.limits.max_attempts_per_feature)
+    decide(ctx.store, action.feature, action.attempt, "fail", max_attempts=limit,
+           plan=f"training failed ({state.error_type}): {action.instruction}", actor="autopilot")
+    ctx.commit("eval", action.feature, action.attempt, f"FAIL - training {state.error_type}")
+
+
+HANDLERS = {
+    "start_attempt": _start,
+    "continue": _continue,
+    "check_monitor": _watch,
+    "run_gates": _evaluate,
+    "resubmit": _resubmit,
+    "fix_and_resubmit": _give_up_attempt,
+}
+
+
+def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> dict[str, Any]:
+    """Drive the loop to the end (or to a point that needs a person) and return a summary."""
+    from goldloop.config import load_config
+    from goldloop.data import families_with_offline_data
+
+    workspace = open_workspace(Path(workspace_dir))
+    options = resolve(workspace.root, flags)
+    config = effective_config(load_config(workspace.root), options, families_with_offline_data())
+    ctx = RunContext(workspace, config, options, say=say)
+    say(f"workspace: {workspace.root}  backend: {options.backend}  features: {', '.join(config.features)}"
+        + ("  (fast)" if options.fast else ""))
+    evaluation: dict[str, Any] | None = None
+    for _ in range(MAX_STEPS):
+        action = next_action(ctx.store.read(), config)
+        if on_step:
+            on_step(ctx.store.read())
+        if action.kind == "done":
+            break
+        if action.kind == "needs_human":
+            raise GoldloopError(action.instruction, action.reason)
+        if action.kind == "finalize":
+            with ctx.timed("final"):
+                evaluation = finalize_best(ctx, action.attempt)
+            continue
+        HANDLERS[action.kind](ctx, action)
+    else:
+        raise GoldloopError(f"the loop did not settle after {MAX_STEPS} steps",
+                            "inspect `goldloop state history`; this is a bug worth reporting")
+    if on_step:
+        on_step(ctx.store.read())
+    return summarize(ctx, evaluation)
+
+
+def summarize(ctx: RunContext, evaluation: dict[str, Any] | None) -> dict[str, Any]:
+    import json
+
+    from goldloop.autopilot.report import REPORT_DIR, write_run_report
+
+    saved = ctx.root / REPORT_DIR / "final_evaluation.json"
+    if evaluation is None and saved.is_file():  # a finished run, asked again
+        evaluation = json.loads(saved.read_text(encoding="utf-8"))
+    if evaluation is not None:
+        evaluation = {k: v for k, v in evaluation.items() if k != "curves"}
+    state = ctx.store.read()
+    report = write_run_report(ctx.workspace, state, evaluation)
+    return {
+        "workspace": str(ctx.root),
+        "final_attempt": state.final.attempt if state.final else None,
+        "metrics": state.final.metrics if state.final else {},
+        "evaluation": evaluation,
+        "features": {n: r.status.value for n, r in state.features.items()},
+        "report": str(report),
+        "timings": {k: round(v, 2) for k, v in ctx.timings.items()},
+    }

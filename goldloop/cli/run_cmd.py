@@ -1,0 +1,55 @@
+"""``goldloop run``: the main job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from goldloop.cli.common import console, emit
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    def run_cmd(
+        workspace_dir: Path = typer.Option(Path("workspace"), "--workspace-dir", "-d",
+                                           help="Workspace to create or reuse (default ./workspace)."),
+        backend: str | None = typer.Option(None, help="local (default, this machine) or kaggle."),
+        features: list[str] = typer.Option([], "--features", "-f",
+                                           help="Feature families to try (default: every configured one with offline data)."),
+        max_attempts: int | None = typer.Option(None, min=1, help="Attempts per feature before abandoning it."),
+        fast: bool = typer.Option(False, "--fast", help="Trim folds, seeds, search budgets and meta attempts."),
+        agents: bool = typer.Option(False, "--agents", help="Hand each step to the plugin's agents through headless Claude Code."),
+        as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (progress goes to stderr)."),
+    ) -> None:
+        """Run the whole loop on the embedded defaults: no keys, no internet. Resumable."""
+        from goldloop.autopilot.progress import Progress
+
+        flags = {"backend": backend, "features": list(features), "max_attempts": max_attempts, "fast": fast or None}
+        if agents:
+            from goldloop.autopilot.agents import run_with_agents
+
+            summary = run_with_agents(workspace_dir, flags)
+        else:
+            from goldloop.autopilot.runner import run
+
+            with Progress(live=False if as_json else None) as progress:
+                summary = run(workspace_dir, flags, say=progress.say, on_step=progress.on_step)
+        emit(summary, as_json, _print_summary)
+
+
+def _print_summary(summary: dict) -> None:
+    from rich.table import Table
+
+    from goldloop.autopilot.report import headline_table
+
+    out = console()
+    evaluation = summary.get("evaluation")
+    if evaluation:
+        header, rows = headline_table(evaluation)
+        table = Table(*header, title=f"final meta-model attempt {summary['final_attempt']} on the test split")
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+    out.print("features: " + ", ".join(f"{k} {v}" for k, v in summary["features"].items()))
+    out.print(f"report: {summary['report']}")

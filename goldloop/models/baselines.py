@@ -1,0 +1,28 @@
+"""Baseline forecasts the final evaluation compares the meta-model with, on the same days.
+
+The gates compute always-long and yesterday's sign themselves; these two need the raw
+features: 20-day momentum and a default XGBoost on the raw (base) features — the "what if we
+had skipped the submodels and the tuning" baseline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def raw_feature_forecasts(fit_end: str | None = None, seed: int = 0) -> dict[str, Any]:
+    """Forecasts for every day after ``fit_end`` (default: the meta-model's validation end)."""
+    import pandas as pd
+    from xgboost import XGBRegressor
+
+    from goldloop.data import load_base_table
+    from goldloop.models.meta import VAL_END
+
+    X, y = load_base_table()
+    fit = X.index <= pd.Timestamp(fit_end or VAL_END)
+    after = ~fit
+    model = XGBRegressor(random_state=seed, n_jobs=2).fit(X[fit], y[fit])
+    forecasts = {"raw_feature_xgboost": pd.Series(model.predict(X[after]), index=X.index[after])}
+    if "gold_mom_20" in X.columns:
+        forecasts["momentum_20d"] = X.loc[after, "gold_mom_20"] / 20.0
+    return forecasts
