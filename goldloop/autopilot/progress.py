@@ -34,8 +34,9 @@ def _table(state: State, started: float) -> Any:
 class Progress:
     """Use as a context manager; pass ``say`` and ``on_step`` to the runner."""
 
-    def __init__(self, live: bool | None = None) -> None:
-        self.live_mode = sys.stdout.isatty() if live is None else live
+    def __init__(self, live: bool | None = None, stream: Any = None) -> None:
+        self.stream = stream or sys.stdout
+        self.live_mode = self.stream.isatty() if live is None else live
         self.started = time.perf_counter()
         self._live: Any = None
 
@@ -45,7 +46,8 @@ class Progress:
             from rich.live import Live
             from rich.text import Text
 
-            self._live = Live(Text("starting…"), console=Console(), refresh_per_second=4, transient=False)
+            self._live = Live(Text("starting…"), console=Console(file=self.stream), refresh_per_second=4,
+                              transient=False)
             self._live.__enter__()
         return self
 
@@ -57,7 +59,7 @@ class Progress:
         if self._live is not None:
             self._live.console.print(message, markup=False, highlight=False)
         else:
-            print(f"[{time.perf_counter() - self.started:7.1f}s] {message}", flush=True)
+            print(f"[{time.perf_counter() - self.started:7.1f}s] {message}", file=self.stream, flush=True)
 
     def on_step(self, state: State) -> None:
         if self._live is not None:

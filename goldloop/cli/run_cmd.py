@@ -29,11 +29,13 @@ def register(app: typer.Typer) -> None:
         if agents:
             from goldloop.autopilot.agents import run_with_agents
 
-            summary = run_with_agents(workspace_dir, flags)
+            summary = run_with_agents(workspace_dir, flags, say=lambda m: console(stderr=as_json).print(m))
         else:
             from goldloop.autopilot.runner import run
 
-            with Progress(live=False if as_json else None) as progress:
+            import sys
+
+            with Progress(stream=sys.stderr if as_json else sys.stdout) as progress:
                 summary = run(workspace_dir, flags, say=progress.say, on_step=progress.on_step)
         emit(summary, as_json, _print_summary)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -276,11 +275,13 @@ def continue_with_claude(ctx: Context) -> dict[str, Any] | None:
     """``[kaggle] continue_with_claude``: start ``claude -p "resume from last time"`` headless."""
     if not ctx.config.kaggle.continue_with_claude:
         return None
-    exe = shutil.which(os.environ.get("GOLDLOOP_CLAUDE_BIN", "claude"))
+    from goldloop.claude_cli import find_claude, headless_command
+
+    exe = find_claude()
     if exe is None:
         return {"started": False, "reason": "the claude command is not on PATH"}
     log = ctx.ws.private / "claude-continue.log"
-    proc = detached_popen([exe, "-p", "resume from last time"], log, cwd=ctx.root)
+    proc = detached_popen(headless_command(exe), log, cwd=ctx.root)
     return {"started": True, "pid": proc.pid, "log": str(log)}
 
 

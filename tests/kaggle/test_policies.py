@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from tests.conftest import REPO
+
 from goldloop.kaggle import monitor
 from goldloop.kaggle.cancel import cancel
 from goldloop.kaggle.quota import QuotaExhausted
@@ -91,7 +93,9 @@ def test_webhook_and_continue_with_claude(kws, tmp_path, monkeypatch):
     assert outcome["notified"] is True and outcome["continued"]["started"]
     assert _Hook.received[-1]["outcome"] == "complete" and _Hook.received[-1]["feature"] == "vix"
     args, cwd = json.loads(wait_for(lambda: marker.is_file() and marker.read_text(encoding="utf-8"), timeout=30))
-    assert args == ["-p", "resume from last time"] and os.path.realpath(cwd) == os.path.realpath(kws.root)
+    assert args[:2] == ["-p", "resume from last time"] and os.path.realpath(cwd) == os.path.realpath(kws.root)
+    assert args[args.index("--plugin-dir") + 1] == str(REPO)  # this bundle is the plugin
+    assert "mcp__plugin_goldloop_goldloop" in args[args.index("--settings") + 1]
 
 
 def test_monitor_gives_up_after_the_maximum_wait(kws):
