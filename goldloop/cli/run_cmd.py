@@ -31,9 +31,9 @@ def register(app: typer.Typer) -> None:
 
             summary = run_with_agents(workspace_dir, flags, say=lambda m: console(stderr=as_json).print(m))
         else:
-            from goldloop.autopilot.runner import run
-
             import sys
+
+            from goldloop.autopilot.runner import run
 
             with Progress(stream=sys.stderr if as_json else sys.stdout) as progress:
                 summary = run(workspace_dir, flags, say=progress.say, on_step=progress.on_step)

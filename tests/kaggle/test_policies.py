@@ -11,12 +11,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from tests.conftest import REPO
-
 from goldloop.kaggle import monitor
 from goldloop.kaggle.cancel import cancel
 from goldloop.kaggle.quota import QuotaExhausted
 from goldloop.kaggle.submit import submit
+from tests.conftest import REPO
 from tests.kaggle.conftest import configure, read_state, wait_for
 from tests.kaggle.kernels import make_kernel
 

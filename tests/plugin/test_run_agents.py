@@ -12,7 +12,6 @@ from conftest import CLAUDE, REPO, TOOL, claude_env, needs_claude
 from fake_anthropic import FakeAnthropic, text, tool_use, turn
 
 
-
 @pytest.mark.claude
 @needs_claude
 def test_agents_mode_runs_sessions_until_one_makes_no_progress(ws, tmp_path):
