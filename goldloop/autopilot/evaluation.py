@@ -7,7 +7,7 @@ from typing import Any
 
 from goldloop.autopilot.context import RunContext
 from goldloop.names import META
-from goldloop.state.ops import decide, finalize
+from goldloop.state.ops import decide
 
 
 def _plan_after_failure(feature: str, attempt: int, why: str) -> str:
@@ -59,13 +59,8 @@ def evaluate_meta(ctx: RunContext, attempt: int) -> str:
 
 
 def finalize_best(ctx: RunContext, attempt: int) -> dict[str, Any]:
-    from goldloop.gates import final_for_attempt
-    from goldloop.models.baselines import raw_feature_forecasts
+    from goldloop.finalize import confirm_final
 
-    evaluation = final_for_attempt(ctx.workspace, attempt, baselines=raw_feature_forecasts())
-    headline = evaluation.get("metrics", {})
-    waivers = dict(ctx.config.gates.final.waivers)
-    finalize(ctx.store, attempt, summary=f"meta-model attempt {attempt} confirmed as final",
-             metrics=headline, waivers=waivers)
+    evaluation = confirm_final(ctx.workspace, attempt)
     ctx.commit("final", None, None, f"project completed - attempt {attempt} confirmed as final meta-model")
     return evaluation

@@ -62,6 +62,38 @@ def register(server: Any) -> None:
         return plan(state, run(load_config, ws.root)).to_dict()
 
     @server.tool()
+    def state_decide(
+        feature: FeatureName,
+        attempt: AttemptNo,
+        verdict: Literal["pass", "fail"],
+        plan: Annotated[str | None, Field(max_length=4000)] = None,
+        score: float | None = None,
+        workspace_dir: WorkspaceArg = None,
+    ) -> dict[str, Any]:
+        """Record the evaluator's verdict. Submodel: pass keeps it; fail at the attempt limit
+        abandons it. Meta-model ('meta'): pass means it beat the best so far (score = its
+        validation metric); fail counts toward the stop rule. Give the improvement plan on fail."""
+        from goldloop.config import load_config
+        from goldloop.state.ops import decide
+        from goldloop.state.store import StateStore
+
+        ws = workspace(workspace_dir)
+        limits = run(load_config, ws.root).limits
+        limit = limits.max_meta_attempts if feature == "meta" else limits.max_attempts_per_feature
+        state = run(decide, StateStore(ws), feature, attempt, verdict, max_attempts=limit, plan=plan,
+                    score=score)
+        return state.summary()
+
+    @server.tool()
+    def final_confirm(attempt: AttemptNo, workspace_dir: WorkspaceArg = None) -> dict[str, Any]:
+        """Final evaluation of meta-model attempt N on the test years (DA, HC-DA, MAE, Sharpe vs
+        targets and baselines, Deflated Sharpe) and confirm it as final: the project completes."""
+        from goldloop.finalize import confirm_final
+
+        evaluation = run(confirm_final, workspace(workspace_dir), attempt)
+        return {k: v for k, v in evaluation.items() if k != "curves"}
+
+    @server.tool()
     def commit_step(
         stage: StageName,
         feature: FeatureName | None = None,

@@ -66,3 +66,20 @@ def test_bad_calls_are_tool_errors_not_crashes(ws, clean_env):
     assert missing.isError and "goldloop init" in missing.content[0].text
     assert not fine.isError and fine.structuredContent["status"] == "not_started"
     assert json.loads(ws.state_path.read_text(encoding="utf-8"))["history"] == []
+
+
+def test_evaluator_decides_through_the_tools(ws, clean_env):
+    from goldloop.state.ops import start_attempt
+    from goldloop.state.store import StateStore
+
+    start_attempt(StateStore(ws), "vix", 1)
+    env = {**clean_env, "GOLDLOOP_WORKSPACE": str(ws.root)}
+    _, (decided, again, final) = run(env, [
+        ("state_decide", {"feature": "vix", "attempt": 1, "verdict": "fail", "plan": "3 regimes"}),
+        ("state_decide", {"feature": "vix", "attempt": 1, "verdict": "maybe"}),
+        ("final_confirm", {"attempt": 1}),
+    ])
+    assert not decided.isError and decided.structuredContent["status"] == "evaluated"
+    assert again.isError  # not a verdict
+    assert final.isError and "no meta-model attempt 1" in final.content[0].text
+    assert StateStore(ws).read().features["vix"].attempts[0].plan == "3 regimes"
