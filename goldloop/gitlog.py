@@ -29,6 +29,41 @@ def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProc
     return done
 
 
+def _git_running_in(root: Path) -> bool:
+    import psutil
+
+    resolved = root.resolve()
+    for proc in psutil.process_iter(["name", "cwd"]):
+        try:
+            if proc.info["name"] in ("git", "git.exe") and proc.info["cwd"] and (
+                    Path(proc.info["cwd"]).resolve() == resolved or resolved in Path(proc.info["cwd"]).resolve().parents):
+                return True
+        except (psutil.Error, OSError):
+            continue
+    return False
+
+
+def clear_stale_index_lock(root: Path, wait_s: float = 3.0) -> bool:
+    """Remove ``.git/index.lock`` left by a git killed mid-commit (a closed laptop, a SIGKILL).
+
+    A lock is stale when it outlives a short wait and no git process works in this repository;
+    otherwise every later step would fail with "Unable to create index.lock". True if removed.
+    """
+    import time
+
+    done = _git(root, "rev-parse", "--git-dir", check=False)
+    if done.returncode != 0:
+        return False
+    lock = (root / done.stdout.strip()) / "index.lock"
+    deadline = time.monotonic() + wait_s
+    while lock.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if lock.exists() and not _git_running_in(root):
+        lock.unlink(missing_ok=True)
+        return True
+    return False
+
+
 def is_repo(root: Path) -> bool:
     return _git(root, "rev-parse", "--is-inside-work-tree", check=False).returncode == 0
 
@@ -102,6 +137,7 @@ def commit_step(
     msg = message(stage, feature, attempt, summary)
     if not is_repo(root):
         raise GitError(f"{root} is not a git repository", "run `goldloop init` (it runs git init)")
+    clear_stale_index_lock(root)
     _git(root, "add", "-A", ".")
     staged = [f for f in _git(root, "diff", "--cached", "--name-only", "-z").stdout.split("\0") if f]
     problems = _leaks(root, staged, secret_values or [])

@@ -129,8 +129,8 @@ def test_killed_runs_resume_to_the_same_decisions(uninterrupted, tmp_path):
 
     # 2. SIGKILL inside a state write (between the temp file and the replace)
     proc = _run(workspace, {**env, "GOLDLOOP_FAULT_KILL_AT_WRITE": "7"})
-    proc.communicate(timeout=600)
-    assert proc.returncode == -signal.SIGKILL
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == -signal.SIGKILL, err[-3000:]
     _state(workspace)  # still readable
 
     # 3. resume to the end

@@ -86,3 +86,11 @@ def test_placeholders_are_not_secrets(ws):
 def test_outside_a_repository_is_a_clear_error(tmp_path):
     with pytest.raises(GitError, match="not a git repository"):
         commit_step(tmp_path, "data", "vix", 1)
+
+
+def test_a_lock_left_by_a_killed_git_is_cleared(ws):
+    lock = ws.root / ".git" / "index.lock"
+    lock.write_text("", encoding="utf-8")  # what a git killed mid-commit leaves behind
+    (ws.root / "notes.txt").write_text("x", encoding="utf-8")
+    result = commit_step(ws.root, "data", "vix", 1)
+    assert result.committed and not lock.exists()

@@ -99,7 +99,7 @@ def kernelspec(ctx):
       needs="metadata")
 def kernel_type_matches(ctx):
     kind, code_file = ctx.kernel.get("kernel_type"), ctx.kernel.get("code_file")
-    if not isinstance(code_file, str) or kind not in {"notebook", "script"}:
+    if not isinstance(code_file, str) or kind not in ("notebook", "script"):
         return
     is_notebook = code_file.lower().endswith(".ipynb")
     if (kind == "notebook") != is_notebook:
