@@ -29,3 +29,25 @@ def clean_env() -> dict[str, str]:
     drop = {"GOLDLOOP_WORKSPACE", "CLAUDE_PROJECT_DIR", "KAGGLE_USERNAME", "KAGGLE_KEY",
             "KAGGLE_API_TOKEN", "FRED_API_KEY", "ANTHROPIC_API_KEY"}
     return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+def mcp_call(env: dict[str, str], calls: list[tuple[str, dict]], command: list[str] | None = None):
+    """Spawn the MCP server over stdio with the real MCP client, list its tools, make ``calls``.
+
+    Returns ``({tool name: Tool}, [CallToolResult, …])``.
+    """
+    import asyncio
+
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    command = command or [PYTHON, "-m", "mcp_server"]
+
+    async def session():
+        params = StdioServerParameters(command=command[0], args=command[1:], env=env, cwd=str(REPO))
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as s:
+            await s.initialize()
+            tools = {t.name: t for t in (await s.list_tools()).tools}
+            return tools, [await s.call_tool(name, args) for name, args in calls]
+
+    return asyncio.run(asyncio.wait_for(session(), 120))

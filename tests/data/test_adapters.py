@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
-
-from tests.conftest import PYTHON, REPO
+from tests.conftest import PYTHON, mcp_call
 
 
 def _cli(ws, *args, env):
@@ -50,23 +46,15 @@ def test_cli_datacheck_fail_exits_3_and_bad_input_exits_2(ws, clean_env, tmp_pat
     assert live_only.returncode == 2 and "live-only" in live_only.stderr
 
 
-async def _mcp(env, calls):
-    params = StdioServerParameters(command=PYTHON, args=["-m", "mcp_server"], env=env, cwd=str(REPO))
-    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
-        await session.initialize()
-        tools = await session.list_tools()
-        return tools, [await session.call_tool(name, args) for name, args in calls]
-
-
 def test_mcp_data_tools(ws, clean_env):
     env = {**clean_env, "GOLDLOOP_WORKSPACE": str(ws.root)}
-    tools, (fetched, checked, built, refused) = asyncio.run(_mcp(env, [
+    tools, (fetched, checked, built, refused) = mcp_call(env, [
         ("data_fetch", {"feature": "gold_technicals", "attempt": 1}),
         ("data_check", {"feature": "gold_technicals", "attempt": 1}),
         ("notebook_build", {"feature": "gold_technicals", "attempt": 1, "params": {"window": 60}}),
         ("data_check", {"feature": "vix", "attempt": 5}),
-    ]))
-    assert {"data_fetch", "data_check", "notebook_build"} <= {t.name for t in tools.tools}
+    ])
+    assert {"data_fetch", "data_check", "notebook_build"} <= tools.keys()
     assert not fetched.isError and fetched.structuredContent["files"][-1] == "input.csv"
     assert checked.structuredContent["passed"] and "| 6 | future leakage |" in checked.structuredContent["markdown"]
     assert built.structuredContent["files"] == ["gold-gold-technicals-1.ipynb", "kernel-metadata.json"]

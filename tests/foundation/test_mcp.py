@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
-
-from tests.conftest import PYTHON, REPO
+from tests.conftest import mcp_call
 
 STATE_TOOLS = {"state_get", "state_transition", "next_action", "commit_step"}
 
 
-async def _session(env, calls):
-    params = StdioServerParameters(command=PYTHON, args=["-m", "mcp_server"], env=env, cwd=str(REPO))
-    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
-        await session.initialize()
-        tools = await session.list_tools()
-        results = [await session.call_tool(name, args) for name, args in calls]
-        return tools, results
-
-
 def run(env, calls):
-    return asyncio.run(_session(env, calls))
+    return mcp_call(env, calls)
 
 
 def test_tools_are_listed_with_schemas_and_called(ws, clean_env):
@@ -38,9 +25,9 @@ def test_tools_are_listed_with_schemas_and_called(ws, clean_env):
         ("commit_step", {"stage": "entrance", "feature": "vix", "attempt": 1}),
     ])
     assert time.perf_counter() - start < 30
-    names = {t.name for t in tools.tools}
+    names = set(tools)
     assert STATE_TOOLS <= names
-    transition_schema = next(t for t in tools.tools if t.name == "state_transition").inputSchema
+    transition_schema = tools["state_transition"].inputSchema
     assert "status" in transition_schema["required"]
     action, moved, state, commit = results
     assert not any(r.isError for r in results), [r.content for r in results]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 
@@ -14,7 +13,7 @@ from goldloop.errors import GateInputError
 from goldloop.gates import run_for_attempt, synthetic
 from goldloop.state.ops import start_attempt
 from goldloop.state.store import StateStore
-from tests.conftest import PYTHON, REPO
+from tests.conftest import PYTHON, mcp_call
 
 
 def _write_attempt(ws, feature, attempt, new, metrics=None):
@@ -100,27 +99,17 @@ def test_cli_check_json_and_bad_input_exit_code(tmp_path, panel, clean_env):
 
 
 def test_mcp_run_gates_over_stdio(ws, clean_env):
-    from mcp import ClientSession, StdioServerParameters
-    from mcp.client.stdio import stdio_client
-
     from goldloop.data import load_base_table
 
     base, target = load_base_table(None)
     start_attempt(StateStore(ws), "vix", 1)
     _write_attempt(ws, "vix", 1, synthetic.noise(base.index, 3, name="vix_noise"))
 
-    async def session():
-        params = StdioServerParameters(command=PYTHON, args=["-m", "mcp_server"], cwd=str(REPO),
-                                       env={**clean_env, "GOLDLOOP_WORKSPACE": str(ws.root)})
-        async with stdio_client(params) as (read, write), ClientSession(read, write) as s:
-            await s.initialize()
-            tools = await s.list_tools()
-            ok = await s.call_tool("run_gates", {"feature": "vix", "attempt": 1, "gates": ["gate1", "gate2"]})
-            bad = await s.call_tool("run_gates", {"feature": "vix", "attempt": 9})
-            return tools, ok, bad
-
-    tools, ok, bad = asyncio.run(session())
-    assert "run_gates" in {t.name for t in tools.tools}
+    tools, (ok, bad) = mcp_call({**clean_env, "GOLDLOOP_WORKSPACE": str(ws.root)}, [
+        ("run_gates", {"feature": "vix", "attempt": 1, "gates": ["gate1", "gate2"]}),
+        ("run_gates", {"feature": "vix", "attempt": 9}),
+    ])
+    assert "run_gates" in tools
     assert not ok.isError, ok.content
     assert set(ok.structuredContent) >= {"gate1", "gate2", "pass"} and "gate3" not in ok.structuredContent
     assert bad.isError and "no vix attempt 9" in bad.content[0].text

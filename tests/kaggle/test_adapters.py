@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 
-from tests.conftest import PYTHON, REPO
+from tests.conftest import PYTHON, REPO, mcp_call
 from tests.kaggle.conftest import read_state
 from tests.kaggle.kernels import make_kernel
 
@@ -58,29 +57,19 @@ def test_cli_refuses_a_kernel_with_validator_errors(kws, clean_env):
 
 
 def test_mcp_tools_over_stdio(kws, clean_env):
-    from mcp import ClientSession, StdioServerParameters
-    from mcp.client.stdio import stdio_client
-
     make_kernel(kws.root, "vix", 1)
     log = kws.root / "oom.log"
     log.write_text(json.dumps(OOM_LOG), encoding="utf-8")
 
-    async def session():
-        params = StdioServerParameters(command=PYTHON, args=["-m", "mcp_server"], cwd=str(REPO),
-                                       env={**clean_env, "GOLDLOOP_WORKSPACE": str(kws.root)})
-        async with stdio_client(params) as (read, write), ClientSession(read, write) as s:
-            await s.initialize()
-            tools = {t.name for t in (await s.list_tools()).tools}
-            submitted = await s.call_tool("kaggle_submit", {"folder": "notebooks/vix_1", "feature": "vix",
-                                                            "attempt": 1, "start_monitor": False})
-            status = await s.call_tool("kaggle_monitor", {"action": "status"})
-            start_bad = await s.call_tool("kaggle_monitor", {"action": "start"})
-            classified = await s.call_tool("kaggle_classify", {"logfile": "oom.log"})
-            return tools, submitted, status, start_bad, classified
-
-    tools, submitted, status, start_bad, classified = asyncio.run(session())
+    tools, (submitted, status, start_bad, classified) = mcp_call(
+        {**clean_env, "GOLDLOOP_WORKSPACE": str(kws.root)}, [
+            ("kaggle_submit", {"folder": "notebooks/vix_1", "feature": "vix", "attempt": 1, "start_monitor": False}),
+            ("kaggle_monitor", {"action": "status"}),
+            ("kaggle_monitor", {"action": "start"}),
+            ("kaggle_classify", {"logfile": "oom.log"}),
+        ])
     assert {"kaggle_submit", "kaggle_monitor", "kaggle_fetch", "kaggle_cancel", "kaggle_dataset_push",
-            "kaggle_classify"} <= tools
+            "kaggle_classify"} <= tools.keys()
     assert submitted.structuredContent["kernel"] == "tester/gold-vix-1" and not submitted.isError
     assert status.structuredContent["monitors"][0]["kernel"] == "tester/gold-vix-1"
     assert start_bad.isError and "feature and attempt" in start_bad.content[0].text

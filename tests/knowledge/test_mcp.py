@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
-
-from tests.conftest import PYTHON, REPO
+from tests.conftest import mcp_call
 
 QUESTION = "Which CBOE volatility index tracks gold options specifically?"
-
-
-async def _session(env, calls):
-    params = StdioServerParameters(command=PYTHON, args=["-m", "mcp_server"], env=env, cwd=str(REPO))
-    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
-        await session.initialize()
-        tools = await session.list_tools()
-        return tools, [await session.call_tool(name, args) for name, args in calls]
 
 
 def _text(result) -> str:
@@ -26,7 +13,7 @@ def _text(result) -> str:
 
 def test_knowledge_tools_over_stdio(ws, clean_env):
     env = {**clean_env, "GOLDLOOP_WORKSPACE": str(ws.root)}
-    tools, results = asyncio.run(_session(env, [
+    tools, results = mcp_call(env, [
         ("knowledge_search", {"query": "レジーム検出 HMM", "limit": 3}),
         ("knowledge_add", {"question": QUESTION, "answer": "GVZCLS on FRED (since 2008-06-03).",
                            "tags": ["gvz", "volatility"], "sources": ["https://fred.stlouisfed.org/series/GVZCLS"],
@@ -38,8 +25,8 @@ def test_knowledge_tools_over_stdio(ws, clean_env):
         ("knowledge_search", {"query": ""}),
         ("knowledge_add", {"question": QUESTION + " (2)", "answer": "x", "tags": ["t"], "sources": ["s"],
                            "category": "../../etc"}),
-    ]))
-    by_name = {t.name: t for t in tools.tools}
+    ])
+    by_name = tools
     assert {"knowledge_search", "knowledge_add", "memory_add"} <= set(by_name)
     assert set(by_name["knowledge_add"].inputSchema["required"]) == {"question", "answer", "tags", "sources"}
     japanese, added, duplicate, found, lesson, lesson_again, empty, escape = results

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 
-from tests.conftest import PYTHON, REPO
+from tests.conftest import PYTHON, mcp_call
 from tests.validate.kernels import metadata, write_kernel, write_notebook
 
 
@@ -57,25 +56,14 @@ def test_cli_unreadable_and_usage_errors_exit_2(tmp_path, clean_env):
 
 
 def test_mcp_validate_notebook_over_stdio(ws, clean_env):
-    from mcp import ClientSession, StdioServerParameters
-    from mcp.client.stdio import stdio_client
-
     write_kernel(ws.root / "notebooks" / "vix_1", ["print(undefined_price)"], metadata())
 
-    async def session():
-        params = StdioServerParameters(command=PYTHON, args=["-m", "mcp_server"], cwd=str(REPO),
-                                       env={**clean_env, "GOLDLOOP_WORKSPACE": str(ws.root)})
-        async with stdio_client(params) as (read, write), ClientSession(read, write) as s:
-            await s.initialize()
-            tools = await s.list_tools()
-            found = await s.call_tool("validate_notebook", {"path": "notebooks/vix_1"})
-            only = await s.call_tool("validate_notebook", {"path": "notebooks/vix_1",
-                                                           "ignore": ["undefined_name"]})
-            missing = await s.call_tool("validate_notebook", {"path": "notebooks/none_9"})
-            return tools, found, only, missing
-
-    tools, found, only, missing = asyncio.run(session())
-    assert "validate_notebook" in {t.name for t in tools.tools}
+    tools, (found, only, missing) = mcp_call({**clean_env, "GOLDLOOP_WORKSPACE": str(ws.root)}, [
+        ("validate_notebook", {"path": "notebooks/vix_1"}),
+        ("validate_notebook", {"path": "notebooks/vix_1", "ignore": ["undefined_name"]}),
+        ("validate_notebook", {"path": "notebooks/none_9"}),
+    ])
+    assert "validate_notebook" in tools
     assert not found.isError, found.content
     data = found.structuredContent
     assert data["ok"] is False and [f["rule"] for f in data["findings"]] == ["GL403", "GL601"]
