@@ -144,9 +144,13 @@ def find_workspace(explicit: str | Path | None = None, cwd: Path | None = None) 
 
 
 def init_workspace(
-    target: str | Path, name: str | None = None, owner: str = "goldloop"
+    target: str | Path, name: str | None = None, owner: str | None = None
 ) -> tuple[Workspace, list[str]]:
-    """Scaffold a workspace; existing files are kept. Returns the workspace and what was created."""
+    """Scaffold a workspace; existing files are kept. Returns the workspace and what was created.
+
+    The Kaggle owner defaults to the KAGGLE_USERNAME in the environment or the target's .env
+    (kernels must live under the account that pushes them), else "goldloop".
+    """
     from goldloop.gitlog import ensure_repo
     from goldloop.state.store import StateStore
 
@@ -162,6 +166,10 @@ def init_workspace(
             created.append(rel)
 
     project = name or root.name.replace("-", "_") or "gold"
+    if owner is None:
+        from goldloop.config import Secrets
+
+        owner = Secrets.load(root).get("KAGGLE_USERNAME") or "goldloop"
     write_once(CONFIG_FILE, CONFIG_TEMPLATE.format(name=project, owner=owner))
     write_once(".gitignore", GITIGNORE)
     bundle = bundle_root()

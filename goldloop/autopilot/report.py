@@ -86,13 +86,15 @@ def _fmt(value: Any) -> str:
 
 
 HEADLINE = (("direction_accuracy", "DA"), ("high_confidence_da", "HC-DA"), ("mae", "MAE %"),
-            ("sharpe", "Sharpe (after costs)"))
+            ("sharpe", "Sharpe"))
+BASELINE_LABELS = {"always_long": "always long", "yesterday_sign": "yesterday", "raw_feature_xgboost": "raw XGB",
+                   "momentum_20d": "mom. 20d"}
 
 
 def headline_table(evaluation: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     """The key numbers: each metric's final value, target, verdict and every baseline."""
     baselines = evaluation.get("baselines", {})
-    header = ["metric", "final", "target", "verdict", *baselines]
+    header = ["metric", "final", "target", "verdict", *(BASELINE_LABELS.get(b, b) for b in baselines)]
     rows = []
     for key, label in HEADLINE:
         verdict = evaluation.get("verdicts", {}).get(key, {})
@@ -103,7 +105,7 @@ def headline_table(evaluation: dict[str, Any]) -> tuple[list[str], list[list[str
                      *[_fmt(b.get(key)) for b in baselines.values()]])
     dsr = evaluation.get("deflated_sharpe", {})
     if dsr:
-        rows.append(["Deflated Sharpe (prob.)", _fmt(dsr.get("dsr")), "—",
+        rows.append(["DSR", _fmt(dsr.get("dsr")), "—",
                      f"{int(dsr.get('n_trials', 0))} trials", *["" for _ in baselines]])
     return header, rows
 

@@ -49,7 +49,8 @@ def _print_summary(summary: dict) -> None:
     evaluation = summary.get("evaluation")
     if evaluation:
         header, rows = headline_table(evaluation)
-        table = Table(*header, title=f"final meta-model attempt {summary['final_attempt']} on the test split")
+        table = Table(*header, title=f"final meta-model attempt {summary['final_attempt']} on the test split "
+                      "(Sharpe after costs; DSR: Deflated Sharpe probability)")
         for row in rows:
             table.add_row(*row)
         out.print(table)

@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
     def init(
         directory: Path = typer.Argument(Path("."), help="Folder to scaffold (created if missing)."),
         name: str | None = typer.Option(None, help="Project name (default: the folder's name)."),
-        owner: str = typer.Option("goldloop", help="Your Kaggle username."),
+        owner: str | None = typer.Option(None, help="Your Kaggle username (default: KAGGLE_USERNAME, else 'goldloop')."),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Scaffold a workspace: goldloop.toml, shared/state.json, MEMORY.md, knowledge/, git."""

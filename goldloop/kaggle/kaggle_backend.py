@@ -112,8 +112,11 @@ def translate_error(exc: Exception, what: str, kernel: str | None = None) -> Exc
     if code == 409 and kernel:
         return KernelConflictError(kernel, detail)
     if code in (401, 403) or (isinstance(exc, ValueError) and "denied" in str(exc)):
+        owner_hint = (" — a 403 also means the kernel's owner is not your account: [kaggle] owner in "
+                      "goldloop.toml must be your Kaggle username") if code == 403 else ""
         return AuthBackendError(f"{what}: Kaggle refused the credentials ({code or 'denied'})",
-                                "check KAGGLE_API_TOKEN or KAGGLE_USERNAME/KAGGLE_KEY (`goldloop kaggle quota` tests them)")
+                                "check KAGGLE_API_TOKEN or KAGGLE_USERNAME/KAGGLE_KEY (`goldloop kaggle quota` tests "
+                                "them)" + owner_hint)
     if code is not None and (code >= 500 or code == 429):
         return TransientBackendError(f"{what}: Kaggle answered {code}", "it is retried automatically")
     if code == 404:

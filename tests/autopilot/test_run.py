@@ -136,3 +136,28 @@ def test_killed_runs_resume_to_the_same_decisions(uninterrupted, tmp_path):
     # 3. resume to the end
     _finish(_run(workspace, env))
     assert _decisions(workspace) == _decisions(reference)
+
+
+def test_fast_run_on_the_kaggle_backend_through_the_emulator(tmp_path):
+    """`--backend kaggle`: the same loop through the real kaggle client, against the local emulator."""
+    from goldloop.kaggle.emulator import KaggleEmulator
+
+    key = "0123456789abcdef0123456789abcdef"
+    emulator = KaggleEmulator(tmp_path / "kaggle", users={"tester": key}).start()
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLDLOOP_", "KAGGLE_", "CLAUDE_"))}
+        env.update(HOME=str(tmp_path / "home"), GOLDLOOP_KAGGLE_API_URL=emulator.url,
+                   KAGGLE_USERNAME="tester", KAGGLE_KEY=key)
+        workspace = tmp_path / "workspace"
+        args = [PYTHON, "-m", "goldloop.cli", "run", "--fast", "--backend", "kaggle", "--features", "regime",
+                "--workspace-dir", str(workspace), "--json"]
+        done = subprocess.run(args, env=env, capture_output=True, text=True, encoding="utf-8", timeout=600)
+    finally:
+        emulator.stop()
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert key not in done.stdout + done.stderr  # the key is never printed
+    state = _state(workspace)
+    assert state["status"] == "completed"
+    assert state["features"]["regime"]["attempts"][0]["kernel"].startswith("tester/gold-regime-")
+    log = subprocess.run(["git", "log", "--format=%s%n%b"], cwd=workspace, capture_output=True, text=True).stdout
+    assert "kaggle: regime attempt 1 - results fetched" in log and key not in log

@@ -89,3 +89,12 @@ def test_secrets_come_from_env_then_dotenv_and_never_print(ws, monkeypatch):
     assert secrets.get("FRED_API_KEY") == "fredsecret999"
     shown = repr(secrets) + str(secrets)
     assert "envkey" not in shown and "fredsecret" not in shown and "KAGGLE_KEY" in shown
+
+
+def test_kaggle_owner_defaults_to_the_pushing_account(tmp_path, monkeypatch):
+    monkeypatch.setenv("KAGGLE_USERNAME", "alice")
+    workspace, _ = init_workspace(tmp_path / "a")
+    assert load_config(workspace.root).kaggle.owner == "alice"
+    monkeypatch.delenv("KAGGLE_USERNAME")
+    workspace, _ = init_workspace(tmp_path / "b")
+    assert load_config(workspace.root).kaggle.owner == "goldloop"
