@@ -24,9 +24,6 @@ poll_seconds = 0.2
 max_wait_minutes = 3
 run_timeout_minutes = {run_timeout}
 {kaggle_extra}
-[validate]
-# The validator is another area's; these tests lean only on the two rules they need.
-select = ["syntax", "kernel_metadata"]
 """
 
 

@@ -46,7 +46,9 @@ def test_local_backend_end_to_end_with_dataset_in_both_shapes(kws):
 
 
 def test_failed_run_is_recorded_with_error_type_and_context(kws):
-    folder = make_kernel(kws.root, "vix", 1, fail="import pandas as pd\npd.read_csv('/kaggle/input/missing/x.csv')")
+    # a path only known at run time, so the full validator lets it through and the run fails
+    folder = make_kernel(kws.root, "vix", 1, fail='import pandas as pd\nslug = "".join(reversed("gnissim"))\n'
+                                                   'pd.read_csv(ROOT / "input" / slug / "x.csv")')
     submit(kws.root, folder, "vix", 1, start_monitor=False)
     outcome = monitor.watch(kws.root, "vix", 1, poll_seconds=0.2)
     assert outcome["outcome"] == "failed"
