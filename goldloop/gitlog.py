@@ -69,8 +69,13 @@ def is_repo(root: Path) -> bool:
 
 
 def ensure_repo(root: Path) -> bool:
-    """``git init`` when ``root`` is not inside a repository. True when one was created."""
-    if is_repo(root):
+    """``git init`` unless ``root`` already belongs to a repository that tracks it.
+
+    A folder inside a repository that ignores it (``./workspace`` in a clone of goldloop)
+    gets a repository of its own, so the loop's commits never touch the enclosing one.
+    True when a repository was created.
+    """
+    if is_repo(root) and _git(root, "check-ignore", "-q", ".", check=False).returncode != 0:
         return False
     _git(root, "init", "-q")
     # Commits must work on a fresh machine with no global identity.

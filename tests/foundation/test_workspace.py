@@ -98,3 +98,27 @@ def test_kaggle_owner_defaults_to_the_pushing_account(tmp_path, monkeypatch):
     monkeypatch.delenv("KAGGLE_USERNAME")
     workspace, _ = init_workspace(tmp_path / "b")
     assert load_config(workspace.root).kaggle.owner == "goldloop"
+
+
+def test_a_workspace_ignored_by_an_enclosing_repo_gets_its_own(tmp_path):
+    """`make run` in a clone: ./workspace is git-ignored there and must not dirty the clone."""
+    from goldloop.gitlog import commit_step
+
+    outer = tmp_path / "clone"
+    outer.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=outer, check=True)
+    (outer / ".gitignore").write_text("workspace/\n", encoding="utf-8")
+    ws, created = init_workspace(outer / "workspace")
+    assert ".git/" in created and (ws.root / ".git").is_dir()
+    (ws.root / "notes.txt").write_text("x", encoding="utf-8")
+    assert commit_step(ws.root, "data", "vix", 1).committed
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=outer, capture_output=True, text=True).stdout
+    assert status.strip() == "?? .gitignore"  # the clone sees nothing of the workspace
+
+
+def test_a_tracked_subfolder_uses_the_enclosing_repo(tmp_path):
+    outer = tmp_path / "project"
+    outer.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=outer, check=True)
+    ws, created = init_workspace(outer / "research")
+    assert ".git/" not in created and not (ws.root / ".git").exists()
