@@ -9,6 +9,21 @@ from typing import Any
 from goldloop.state.model import State
 
 
+def _bars(state: State, config: Any) -> Any:
+    from rich.progress_bar import ProgressBar
+    from rich.table import Table
+
+    settled = sum(1 for name in config.features
+                  if name in state.features and state.features[name].status.value in ("passed", "abandoned"))
+    meta_cap = config.limits.max_meta_attempts
+    grid = Table.grid(padding=(0, 1))
+    grid.add_row("features settled", ProgressBar(total=len(config.features), completed=settled, width=30),
+                 f"{settled}/{len(config.features)}")
+    grid.add_row("meta-model attempts", ProgressBar(total=meta_cap, completed=len(state.meta.attempts), width=30),
+                 f"{len(state.meta.attempts)}/{meta_cap} (stop after {config.limits.meta_stop_after} without a new best)")
+    return grid
+
+
 def _table(state: State, started: float) -> Any:
     from rich.table import Table
 
@@ -61,6 +76,8 @@ class Progress:
         else:
             print(f"[{time.perf_counter() - self.started:7.1f}s] {message}", file=self.stream, flush=True)
 
-    def on_step(self, state: State) -> None:
+    def on_step(self, state: State, config: Any) -> None:
         if self._live is not None:
-            self._live.update(_table(state, self.started))
+            from rich.console import Group
+
+            self._live.update(Group(_bars(state, config), _table(state, self.started)))

@@ -127,7 +127,7 @@ def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> 
     for _ in range(MAX_STEPS):
         action = next_action(ctx.store.read(), config)
         if on_step:
-            on_step(ctx.store.read())
+            on_step(ctx.store.read(), config)
         if action.kind == "done":
             break
         if action.kind == "needs_human":
@@ -141,7 +141,7 @@ def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> 
         raise GoldloopError(f"the loop did not settle after {MAX_STEPS} steps",
                             "inspect `goldloop state history`; this is a bug worth reporting")
     if on_step:
-        on_step(ctx.store.read())
+        on_step(ctx.store.read(), config)
     return summarize(ctx, evaluation)
 
 
