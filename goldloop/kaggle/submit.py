@@ -71,14 +71,14 @@ def submit(workspace: Any, folder: Path, feature: str, attempt: int, *, backend:
         cancelled["final_state"] = wait_finished(chosen, kernel)
         pushed = chosen.push(folder)
 
+    # The job file first: once state says "waiting", a resumed monitor must find which backend to poll.
+    save_job(ctx, kernel, backend=chosen.name, version=pushed.version, feature=feature,
+             attempt=attempt, submitted_at=utcnow(), phase="submitted", outcome=None, polls=0)
     store = StateStore(ctx.ws)
     ops.transition(store, "waiting_training", actor="orchestrator", stage="kaggle", feature=feature,
                    attempt=attempt, summary=f"{feature} attempt {attempt} - submitted as {kernel} v{pushed.version}",
-                   kaggle_kernel=kernel, resume_from="evaluator", error_type=None, error_context=None)
-    ops.update_attempt(store, feature, attempt, actor="orchestrator", kernel=kernel, kernel_version=pushed.version,
-                       summary=f"pushed {kernel} v{pushed.version} to the {chosen.name} backend")
-    save_job(ctx, kernel, backend=chosen.name, version=pushed.version, feature=feature,
-             attempt=attempt, submitted_at=utcnow(), phase="submitted", outcome=None, polls=0)
+                   kaggle_kernel=kernel, resume_from="evaluator", error_type=None, error_context=None,
+                   attempt_fields={"kernel": kernel, "kernel_version": pushed.version})
     commit = commit_kaggle_step(ctx, feature, attempt, "submitted")
     result: dict[str, Any] = {"submitted": True, "kernel": kernel, "version": pushed.version, "url": pushed.url,
                               "backend": chosen.name, "commit": commit, "cancelled": cancelled, "quota": quota,

@@ -52,8 +52,13 @@ def transition(
     kaggle_kernel: str | None = _UNSET,
     error_type: str | None = _UNSET,
     error_context: str | None = _UNSET,
+    attempt_fields: dict[str, Any] | None = None,
 ) -> State:
-    """Move the loop to ``status`` (checked against the transition table) and log it."""
+    """Move the loop to ``status`` (checked against the transition table) and log it.
+
+    ``attempt_fields`` are merged into the current attempt in the same write, so a kill
+    can never leave the status saying one thing and the attempt record another.
+    """
     try:
         target = Status(status)
     except ValueError:
@@ -66,6 +71,7 @@ def transition(
         check_attempt(attempt)
     if resume_from not in (_UNSET, None) and resume_from not in AGENTS:
         raise StateError(f"unknown agent {resume_from!r}", f"use one of: {', '.join(AGENTS)}")
+    _check_attempt_fields(attempt_fields or {})
 
     def change(state: State) -> None:
         check_transition(state.status, target)
@@ -91,10 +97,30 @@ def transition(
                 att.stage = stage_v
         elif stage_v is not None and state.current_feature and state.current_attempt:
             _ensure_attempt(state.record(state.current_feature), state.current_attempt).stage = stage_v
+        if attempt_fields:
+            if not (state.current_feature and state.current_attempt):
+                raise StateError("attempt fields given but no attempt is current", "start an attempt first")
+            _merge_fields(_ensure_attempt(state.record(state.current_feature), state.current_attempt), attempt_fields)
         _event(state, actor, summary, stage_v)
 
     new_state, _ = store.update(change)
     return new_state
+
+
+def _check_attempt_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(Attempt.model_fields)
+    if unknown:
+        raise StateError(f"unknown attempt fields: {', '.join(sorted(unknown))}")
+
+
+def _merge_fields(att: Attempt, fields: dict[str, Any]) -> None:
+    """Dict fields (metrics, gates, params) merge key by key; the rest are replaced."""
+    for name, value in fields.items():
+        current = getattr(att, name)
+        if isinstance(current, dict) and isinstance(value, dict):
+            setattr(att, name, {**current, **value})
+        else:
+            setattr(att, name, value)
 
 
 def _ensure_attempt(record: Any, number: int) -> Attempt:
@@ -146,20 +172,13 @@ def update_attempt(
     """Merge fields (metrics, gates, kernel, params, error_type, …) into an attempt record."""
     _check_feature_or_meta(feature)
     check_attempt(attempt)
-    unknown = set(fields) - set(Attempt.model_fields)
-    if unknown:
-        raise StateError(f"unknown attempt fields: {', '.join(sorted(unknown))}")
+    _check_attempt_fields(fields)
 
     def change(state: State) -> None:
         att = state.record(feature).attempt(attempt)
         if att is None:
             raise StateError(f"{feature} has no attempt {attempt}", "start it first")
-        for name, value in fields.items():
-            current = getattr(att, name)
-            if isinstance(current, dict) and isinstance(value, dict):
-                setattr(att, name, {**current, **value})
-            else:
-                setattr(att, name, value)
+        _merge_fields(att, fields)
         _event(state, actor, summary, att.stage)
 
     new_state, _ = store.update(change)

@@ -78,6 +78,25 @@ def test_unknown_status_and_bad_names_are_refused(ws):
     assert store.read().history == []
 
 
+def test_a_transition_and_its_attempt_fields_are_one_write(ws):
+    """A kill between two writes left `waiting_training` with no kernel on the attempt (CI found it)."""
+    store = StateStore(ws)
+    start_attempt(store, "vix", 1)
+    writes = []
+    original = store.update
+    store.update = lambda change: writes.append(change) or original(change)
+    after = transition(store, "waiting_training", actor="orchestrator", summary="submitted", kaggle_kernel="o/k",
+                       attempt_fields={"kernel": "o/k", "kernel_version": 2, "metrics": {"a": 1}})
+    assert len(writes) == 1
+    assert after.status is Status.WAITING_TRAINING and after.kaggle_kernel == "o/k"
+    att = after.record("vix").attempt(1)
+    assert (att.kernel, att.kernel_version, att.metrics) == ("o/k", 2, {"a": 1})
+    before = store.read()
+    with pytest.raises(StateError, match="unknown attempt fields: colour"):
+        transition(store, "training_complete", actor="o", summary="x", attempt_fields={"colour": "red"})
+    assert store.read() == before
+
+
 def test_attempt_numbers_have_no_gaps(ws):
     store = StateStore(ws)
     with pytest.raises(StateError, match="the next one is 1, not 3"):
