@@ -81,7 +81,7 @@ def _frame(df: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
         df = df.set_index("date")
     if not isinstance(df.index, pd.DatetimeIndex):
         try:
-            df = df.set_axis(pd.to_datetime(df.index.astype(str)), axis=0)
+            df = df.set_axis(pd.to_datetime(df.index.astype(str), format="mixed"), axis=0)
         except (ValueError, TypeError):
             return df, "the index is not dates and there is no parseable 'date' column"
     return df, None
@@ -132,7 +132,7 @@ def _dates(df: pd.DataFrame) -> StepResult:
                           {"duplicated": dup, "out_of_order": backwards})
     gaps = idx.to_series().diff().dt.days
     big = gaps[gaps > GAP_DAYS]
-    weekend = int((idx.dayofweek >= 5).sum()) if hasattr(idx, "dayofweek") else 0
+    weekend = int((idx.day_of_week >= 5).sum())
     details = {"gaps_over_days": {str(k.date()): int(v) for k, v in big.head(10).items()},
                "weekend_rows": weekend}
     if len(big) or weekend:
