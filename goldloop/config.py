@@ -83,6 +83,28 @@ class GateSettings(_Section):
     final: FinalTargets = Field(default_factory=FinalTargets)
 
 
+class DataSettings(_Section):
+    """Where the gold model's data comes from, and the train / validation / test split."""
+
+    source: Literal["offline", "live"] = "offline"
+    start: str = "2007-01-01"  # live only: the first date fetched
+    end: str | None = None  # live only: the last date fetched (None: the latest)
+    train_end: str | None = None  # None: offline 2008-12-31, live 60 % of the trading days
+    val_end: str | None = None  # None: offline 2010-12-31, live 80 % of the trading days
+
+    @field_validator("start", "end", "train_end", "val_end")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        from datetime import date
+
+        if value is not None:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+        return value
+
+
 class LimitSettings(_Section):
     max_attempts_per_feature: int = Field(6, ge=1)
     max_meta_attempts: int = Field(15, ge=1)
@@ -102,6 +124,7 @@ class Config(_Section):
     kaggle: KaggleSettings = Field(default_factory=KaggleSettings)
     gates: GateSettings = Field(default_factory=GateSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    data: DataSettings = Field(default_factory=DataSettings)
     validate_: ValidateSettings = Field(default_factory=ValidateSettings, alias="validate")
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -15,7 +15,8 @@ def confirm_final(workspace: Workspace, attempt: int) -> dict[str, Any]:
     from goldloop.state.ops import finalize
     from goldloop.state.store import StateStore
 
-    evaluation = final_for_attempt(workspace, attempt, baselines=raw_feature_forecasts())
+    config = load_config(workspace.root)
+    evaluation = final_for_attempt(workspace, attempt, baselines=raw_feature_forecasts(config=config))
     finalize(StateStore(workspace), attempt, summary=f"meta-model attempt {attempt} confirmed as final",
-             metrics=evaluation.get("metrics", {}), waivers=dict(load_config(workspace.root).gates.final.waivers))
+             metrics=evaluation.get("metrics", {}), waivers=dict(config.gates.final.waivers))
     return evaluation

@@ -48,6 +48,13 @@ cancel_running = false     # on 409 Conflict, cancel the running session and pus
 poll_seconds = 60
 continue_with_claude = false   # after results arrive, run `claude -p "resume from last time"`
 
+[data]
+source = "{source}"        # "offline": real market data shipped by PyPI packages (1999-2012, no keys)
+                           # "live": FRED + Yahoo through fredapi / yfinance (FRED_API_KEY, internet)
+start = "2007-01-01"       # live only: the first date fetched; `end = "YYYY-MM-DD"` caps the last
+# train_end = "2008-12-31" # default: offline 2008-12-31 / 2010-12-31, live 60 % / 80 % of the days
+# val_end = "2010-12-31"
+
 [limits]
 max_attempts_per_feature = 6
 max_meta_attempts = 15
@@ -144,7 +151,7 @@ def find_workspace(explicit: str | Path | None = None, cwd: Path | None = None) 
 
 
 def init_workspace(
-    target: str | Path, name: str | None = None, owner: str | None = None
+    target: str | Path, name: str | None = None, owner: str | None = None, data_source: str = "offline"
 ) -> tuple[Workspace, list[str]]:
     """Scaffold a workspace; existing files are kept. Returns the workspace and what was created.
 
@@ -170,7 +177,7 @@ def init_workspace(
         from goldloop.config import Secrets
 
         owner = Secrets.load(root).get("KAGGLE_USERNAME") or "goldloop"
-    write_once(CONFIG_FILE, CONFIG_TEMPLATE.format(name=project, owner=owner))
+    write_once(CONFIG_FILE, CONFIG_TEMPLATE.format(name=project, owner=owner, source=data_source))
     write_once(".gitignore", GITIGNORE)
     bundle = bundle_root()
     if (bundle / "MEMORY.md").is_file():

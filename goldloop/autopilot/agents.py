@@ -31,7 +31,8 @@ def run_with_agents(workspace_dir: Path, flags: dict[str, Any], *, max_sessions:
         raise GoldloopError("Claude Code is not installed, so --agents cannot hand steps to the agents",
                             "install it (npm install -g @anthropic-ai/claude-code) or set GOLDLOOP_CLAUDE_BIN; "
                             "without --agents the autopilot runs the loop by rules")
-    workspace = open_workspace(Path(workspace_dir))
+    flags = dict(flags)
+    workspace = open_workspace(Path(workspace_dir), flags.pop("data", None))
     resolve(workspace.root, flags)
     store = StateStore(workspace)
     logs = workspace.private / "agents"

@@ -55,14 +55,17 @@ FAST_LIMITS = {"max_attempts_per_feature": 2, "max_meta_attempts": 3, "meta_stop
 DEFAULT_RUN_LIMITS = {"max_attempts_per_feature": 3, "max_meta_attempts": 6, "meta_stop_after": 3}
 
 
-def effective_config(config: Config, options: RunOptions, offline_families: list[str]) -> Config:
+def effective_config(config: Config, options: RunOptions, families_with_data: list[str]) -> Config:
     """The config the planner sees during this run: chosen features and the run's limits."""
-    wanted = options.features or [f for f in config.features if f in offline_families]
-    unknown = [f for f in wanted if f not in offline_families]
-    if unknown and options.backend == "local":
+    wanted = options.features or [f for f in config.features if f in families_with_data]
+    unknown = [f for f in wanted if f not in families_with_data]
+    if unknown:
+        source = config.data.source
         raise ConfigError(
-            f"no offline data for feature(s) {', '.join(unknown)}",
-            f"choose from {', '.join(offline_families)}, or use --backend kaggle with live data",
+            f"no {source} data for feature(s) {', '.join(unknown)}",
+            f"choose from {', '.join(families_with_data)}"
+            + ("; live-only families need [data] source = \"live\" (run with --data live in a new "
+               "workspace; needs FRED_API_KEY and internet)" if source == "offline" else ""),
         )
     limits = dict(FAST_LIMITS if options.fast else DEFAULT_RUN_LIMITS)
     if options.max_attempts:

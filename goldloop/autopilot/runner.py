@@ -17,13 +17,29 @@ from goldloop.state.planner import Action, next_action
 MAX_STEPS = 500  # a guard against a planner/step disagreement looping forever
 
 
-def open_workspace(path: Path) -> Any:
-    from goldloop.config import CONFIG_FILE
+def open_workspace(path: Path, data_source: str | None = None) -> Any:
+    """Reuse the workspace at ``path`` or create it with ``data_source`` (default offline).
+
+    The data source lives in goldloop.toml, where every tool reads it; a run that asks for
+    another source than an existing workspace uses is refused, since its gate results and
+    attempts were measured on the other data.
+    """
+    from goldloop.config import CONFIG_FILE, load_config
+    from goldloop.errors import ConfigError
     from goldloop.workspace import Workspace, init_workspace
 
+    if data_source not in (None, "offline", "live"):
+        raise ConfigError(f"unknown data source {data_source!r}", "use --data offline or --data live")
     if (path / CONFIG_FILE).is_file():
-        return Workspace(path.resolve())
-    workspace, _ = init_workspace(path)
+        workspace = Workspace(path.resolve())
+        current = load_config(workspace.root).data.source
+        if data_source and data_source != current:
+            raise ConfigError(
+                f"{workspace.root} runs on {current} data, not {data_source}",
+                f"use another --workspace-dir for {data_source} data, or change [data] source in "
+                f"{workspace.config_path} if you mean to start over on it")
+        return workspace
+    workspace, _ = init_workspace(path, data_source=data_source or "offline")
     return workspace
 
 
@@ -115,14 +131,16 @@ HANDLERS = {
 def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> dict[str, Any]:
     """Drive the loop to the end (or to a point that needs a person) and return a summary."""
     from goldloop.config import load_config
-    from goldloop.data import families_with_offline_data
+    from goldloop.data.catalog import families_with_data
 
-    workspace = open_workspace(Path(workspace_dir))
+    flags = dict(flags)
+    workspace = open_workspace(Path(workspace_dir), flags.pop("data", None))
     options = resolve(workspace.root, flags)
-    config = effective_config(load_config(workspace.root), options, families_with_offline_data())
+    config = load_config(workspace.root)
+    config = effective_config(config, options, families_with_data(config.data.source))
     ctx = RunContext(workspace, config, options, say=say)
-    say(f"workspace: {workspace.root}  backend: {options.backend}  features: {', '.join(config.features)}"
-        + ("  (fast)" if options.fast else ""))
+    say(f"workspace: {workspace.root}  backend: {options.backend}  data: {config.data.source}  "
+        f"features: {', '.join(config.features)}" + ("  (fast)" if options.fast else ""))
     evaluation: dict[str, Any] | None = None
     for _ in range(MAX_STEPS):
         action = next_action(ctx.store.read(), config)

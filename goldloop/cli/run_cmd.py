@@ -19,13 +19,17 @@ def register(app: typer.Typer) -> None:
                                            help="Feature families to try (default: every configured one with offline data)."),
         max_attempts: int | None = typer.Option(None, min=1, help="Attempts per feature before abandoning it."),
         fast: bool = typer.Option(False, "--fast", help="Trim folds, seeds, search budgets and meta attempts."),
+        data: str | None = typer.Option(None, "--data", help="offline (default: real data shipped with the "
+                                        "packages, no keys) or live (FRED + Yahoo; FRED_API_KEY and internet). "
+                                        "Chosen when the workspace is created."),
         agents: bool = typer.Option(False, "--agents", help="Hand each step to the plugin's agents through headless Claude Code."),
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (progress goes to stderr)."),
     ) -> None:
         """Run the whole loop on the embedded defaults: no keys, no internet. Resumable."""
         from goldloop.autopilot.progress import Progress
 
-        flags = {"backend": backend, "features": list(features), "max_attempts": max_attempts, "fast": fast or None}
+        flags = {"backend": backend, "features": list(features), "max_attempts": max_attempts, "fast": fast or None,
+                 "data": data}
         if agents:
             from goldloop.autopilot.agents import run_with_agents
 

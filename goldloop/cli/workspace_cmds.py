@@ -15,12 +15,17 @@ def register(app: typer.Typer) -> None:
         directory: Path = typer.Argument(Path("."), help="Folder to scaffold (created if missing)."),
         name: str | None = typer.Option(None, help="Project name (default: the folder's name)."),
         owner: str | None = typer.Option(None, help="Your Kaggle username (default: KAGGLE_USERNAME, else 'goldloop')."),
+        data_source: str = typer.Option("offline", "--data",
+                                        help="offline (the shipped real panel, no keys) or live (FRED + Yahoo)."),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Scaffold a workspace: goldloop.toml, shared/state.json, MEMORY.md, knowledge/, git."""
+        from goldloop.errors import ConfigError
         from goldloop.workspace import init_workspace
 
-        ws, created = init_workspace(directory, name=name, owner=owner)
+        if data_source not in ("offline", "live"):
+            raise ConfigError(f"unknown data source {data_source!r}", "use --data offline or --data live")
+        ws, created = init_workspace(directory, name=name, owner=owner, data_source=data_source)
         data = {"workspace": str(ws.root), "created": created}
 
         def human(d: dict) -> None:

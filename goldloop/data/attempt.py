@@ -24,12 +24,6 @@ def dataset_slug(feature: str) -> str:
     return f"gold-{feature.replace('_', '-')}-data"
 
 
-def _owner(root: Path) -> str:
-    from goldloop.config import load_config
-
-    return load_config(root).kaggle.owner
-
-
 def _dataset_metadata(owner: str, feature: str, attempt: int, files: list[str]) -> dict[str, Any]:
     slug = dataset_slug(feature)
     return {
@@ -65,36 +59,41 @@ def passed_submodels(root: Path, params: dict[str, Any] | None) -> dict[str, int
             if rec.status == FeatureStatus.PASSED and rec.best_attempt}
 
 
-def _feature_table(feature: str) -> Any:
+def _feature_table(feature: str, config: Any, root: Path) -> Any:
     from goldloop.data.catalog import catalog
     from goldloop.data.panel import load_base_table
 
-    family = catalog().family(feature)
-    if not family.offline:
+    source = config.data.source
+    inputs = catalog().inputs(feature, source)
+    if not inputs:
         raise DataError(
             f"feature family {feature!r} is live-only: no offline stand-in exists",
-            "pick a family from `goldloop data panel --families`, or fetch live data with "
-            "`goldloop data fetch` (needs FRED_API_KEY and internet)",
+            'pick a family from `goldloop data panel --families`, or set [data] source = "live" '
+            "in goldloop.toml (needs FRED_API_KEY and internet)",
         )
-    features, _ = load_base_table()
-    return features[family.inputs]
+    features, _ = load_base_table(config, root)
+    return features[inputs]
 
 
 def write_attempt_data(workspace: Any, feature: str, attempt: int,
                        params: dict[str, Any] | None = None) -> Path:
     """Write the attempt's input table(s) to ``data/<feature>_<attempt>/``; returns the folder."""
+    from goldloop.config import load_config
     from goldloop.data.panel import load_base_table
 
     root = Path(getattr(workspace, "root", workspace))
     check_feature(feature)
     check_attempt(attempt)
+    config = load_config(root)
+    # Fetch (live) before clearing the folder, so a network error loses nothing.
+    table = load_base_table(config, root) if feature == META else _feature_table(feature, config, root)
     folder = root / "data" / f"{feature}_{attempt}"
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     files: list[str] = []
     if feature == META:
-        features, target = load_base_table()
+        features, target = table
         _write_csv(features.join(target), folder / BASE_FILE)
         files.append(BASE_FILE)
         for name, number in passed_submodels(root, params).items():
@@ -106,9 +105,9 @@ def write_attempt_data(workspace: Any, feature: str, attempt: int,
             shutil.copyfile(source, folder / f"{SUBMODEL_PREFIX}{name}.csv")
             files.append(f"{SUBMODEL_PREFIX}{name}.csv")
     else:
-        _write_csv(_feature_table(feature), folder / INPUT_FILE)
+        _write_csv(table, folder / INPUT_FILE)
         files.append(INPUT_FILE)
-    meta = _dataset_metadata(_owner(root), feature, attempt, files)
+    meta = _dataset_metadata(config.kaggle.owner, feature, attempt, files)
     (folder / "dataset-metadata.json").write_text(json.dumps(meta, indent=2) + "\n",
                                                   encoding="utf-8")
     return folder

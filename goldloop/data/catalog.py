@@ -65,6 +65,7 @@ class Family(_Strict):
     submodel: str
     inputs: list[str]
     live: list[str]
+    live_inputs: list[str] = Field(default_factory=list)
     offline: bool
     requires: list[str] = Field(default_factory=list)
     note: str = ""
@@ -72,6 +73,7 @@ class Family(_Strict):
 
 class Catalog(_Strict):
     target: str
+    live_target: str
     series: dict[str, Series]
     families: dict[str, Family]
 
@@ -79,7 +81,17 @@ class Catalog(_Strict):
     def _references(self) -> Catalog:
         if self.target not in self.series:
             raise ValueError(f"target series {self.target!r} is not in [series]")
+        if self.live_target not in self.series or self.series[self.live_target].offline:
+            raise ValueError(f"live_target {self.live_target!r} is not a live series in [series]")
         for fam in self.families.values():
+            produced = {c for name in fam.live for c in self.live_columns(self.series[name])} \
+                if all(n in self.series for n in fam.live) else set()
+            missing = [c for c in fam.live_inputs if c not in produced]
+            if missing:
+                raise ValueError(f"family {fam.name!r}: live_inputs {missing} are not columns of its live "
+                                 f"series {fam.live}")
+            if fam.live and not fam.live_inputs:
+                raise ValueError(f"family {fam.name!r} has live series but lists no live_inputs")
             for name in fam.live:
                 if name not in self.series:
                     raise ValueError(f"family {fam.name!r} names unknown live series {name!r}")
@@ -91,6 +103,20 @@ class Catalog(_Strict):
 
     def offline_series(self) -> list[Series]:
         return [s for s in self.series.values() if s.offline]
+
+    def live_series(self) -> list[Series]:
+        return [s for s in self.series.values() if not s.offline]
+
+    def live_columns(self, spec: Series) -> list[str]:
+        """Panel columns of a live series; the live target's are named like the offline target's."""
+        if spec.name == self.live_target:
+            return [c.replace(spec.name, self.target, 1) for c in spec.columns()]
+        return spec.columns()
+
+    def inputs(self, family: str, source: str) -> list[str]:
+        """The base-table columns a family's submodel reads on ``source`` data."""
+        fam = self.family(family)
+        return fam.live_inputs if source == "live" else fam.inputs
 
     def family(self, name: str) -> Family:
         if name not in self.families:
@@ -122,3 +148,10 @@ def catalog() -> Catalog:
 def families_with_offline_data() -> list[str]:
     """Families with an offline stand-in; the others are live-only and never faked."""
     return sorted(name for name, fam in catalog().families.items() if fam.offline)
+
+
+def families_with_data(source: str) -> list[str]:
+    """Families that have data on ``source`` ("offline" or "live")."""
+    if source == "live":
+        return sorted(name for name, fam in catalog().families.items() if fam.live_inputs)
+    return families_with_offline_data()

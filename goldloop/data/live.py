@@ -180,8 +180,11 @@ def check_coverage(values: pd.Series, spec: Series, start: str | None, end: str 
 
 
 def fetch_series(name: str, start: str | None = None, end: str | None = None,
-                 *, refresh: bool = False) -> pd.Series:
-    """A live catalog series, from the parquet cache unless ``refresh`` or not cached yet."""
+                 *, refresh: bool = False, fred_key: str | None = None) -> pd.Series:
+    """A live catalog series, from the parquet cache unless ``refresh`` or not cached yet.
+
+    ``fred_key`` defaults to FRED_API_KEY from the environment or the workspace's .env.
+    """
     from goldloop.data.cache import read_frame, write_frame
     from goldloop.data.catalog import catalog
 
@@ -193,7 +196,7 @@ def fetch_series(name: str, start: str | None = None, end: str | None = None,
     if not refresh and (cached := read_frame(key)) is not None:
         return cached.iloc[:, 0]
     if spec.source == "fred":
-        raw = fetch_fred(spec.ref, start, end)
+        raw = fetch_fred(spec.ref, start, end, api_key=fred_key)
     else:
         raw = fetch_yahoo(spec.ref, start, end, column=spec.column or "Close")
     values = check_coverage(raw * spec.scale, spec, start, end)

@@ -10,6 +10,8 @@ from goldloop.data.catalog import CATALOG_FILE, catalog
 if TYPE_CHECKING:
     import pandas as pd
 
+    from goldloop.data.catalog import Series
+
 TARGET = "gold_next_ret"
 PANEL_VERSION = 1
 _MEMO: dict[str, Any] = {}
@@ -20,36 +22,48 @@ def _cache_name() -> str:
     return f"offline_panel_v{PANEL_VERSION}_{digest}"
 
 
-def build_offline_panel() -> pd.DataFrame:
-    """Load every offline series, transform it natively, and align it on gold's trading days."""
+def assemble_panel(target: pd.Series, target_spec: Series, others: list[tuple[Series, pd.Series]],
+                   rename: dict[str, str] | None = None) -> pd.DataFrame:
+    """Transform each series natively and align it on the target's trading days.
+
+    ``target`` is indexed by its trading days; the result gets every other series as known
+    strictly before the target's stamp, the target's own columns as of the stamp, and TARGET.
+    """
     import pandas as pd
 
     from goldloop.data.align import align_to, availability, native_transforms, stamp_times
+
+    days = pd.DatetimeIndex(target.index)
+    stamps = stamp_times(days, target_spec.observed, target_spec.zone)
+    parts = []
+    for spec, values in [(target_spec, target), *others]:
+        native = native_transforms(values, spec)
+        # The target's price at t is known at t (the return starts from it); all else strictly before.
+        parts.append(align_to(stamps, native, availability(native, spec), spec.frequency,
+                              include_same_time=spec is target_spec))
+    panel = pd.concat(parts, axis=1).rename(columns=rename or {})
+    panel.index = days.rename("date")
+    panel[TARGET] = 100.0 * (target.shift(-1) / target - 1.0).to_numpy()
+    # Keep the span where every series is present.
+    complete = panel.notna().all(axis=1).to_numpy()
+    if not complete.any():
+        from goldloop.errors import DataError
+
+        raise DataError("the series never all overlap: no day has every column",
+                        "check each series' date range (`goldloop data panel --families`)")
+    first, last = complete.argmax(), len(complete) - complete[::-1].argmax()
+    return panel.iloc[first:last].astype("float64")
+
+
+def build_offline_panel() -> pd.DataFrame:
+    """Every offline series aligned on gold's trading days (about 1999-01 to 2012-12)."""
     from goldloop.data.offline import gold_trading_days, load_offline_series
 
     cat = catalog()
-    gold_spec = cat.series[cat.target]
     raw = {s.name: load_offline_series(s) for s in cat.offline_series()}
     gold = gold_trading_days(raw[cat.target], raw["silver"])
-    days = pd.DatetimeIndex(gold.index)
-    stamps = stamp_times(days, gold_spec.observed, gold_spec.zone)
-
-    parts = []
-    for spec in cat.offline_series():
-        values = gold if spec.name == cat.target else raw[spec.name]
-        native = native_transforms(values, spec)
-        # Gold's own price at t is known at t (the target starts from it); all else strictly before.
-        aligned = align_to(stamps, native, availability(native, spec), spec.frequency,
-                           include_same_time=spec.name == cat.target)
-        parts.append(aligned)
-    panel = pd.concat(parts, axis=1)
-    panel.index = days.rename("date")
-    panel[TARGET] = 100.0 * (gold.shift(-1) / gold - 1.0).to_numpy()
-    # Keep the span where every series is present (about 1999-01 to 2012-12).
-    complete = panel.notna().all(axis=1).to_numpy()
-    first, last = complete.argmax(), len(complete) - complete[::-1].argmax()
-    panel = panel.iloc[first:last]
-    return panel.astype("float64")
+    others = [(spec, raw[spec.name]) for spec in cat.offline_series() if spec.name != cat.target]
+    return assemble_panel(gold, cat.series[cat.target], others)
 
 
 def load_offline_panel() -> pd.DataFrame:
@@ -86,12 +100,41 @@ def base_features(panel: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(feats, index=p.index)
 
 
-def load_base_table(config: Any = None) -> tuple[pd.DataFrame, pd.Series]:
+def load_base_table(config: Any = None, root: Any = None) -> tuple[pd.DataFrame, pd.Series]:
     """The base feature table and the target (gold's next-day return in %), same index.
 
-    ``config`` is accepted for the loop's signature; the offline panel needs no settings.
+    ``config`` (a workspace Config) picks the source: ``[data] source = "offline"`` (default)
+    or ``"live"`` (FRED + Yahoo, fetched once and cached; ``root``'s .env may hold the FRED key).
     """
-    panel = load_offline_panel()
-    features = base_features(panel)
+    settings = getattr(config, "data", None)
+    if settings is not None and settings.source == "live":
+        from goldloop.data.live_panel import live_base_features, load_live_panel
+
+        panel = load_live_panel(settings.start, settings.end, root=root)
+        features = live_base_features(panel)
+    else:
+        panel = load_offline_panel()
+        features = base_features(panel)
     keep = features.notna().all(axis=1) & panel[TARGET].notna()
     return features[keep], panel.loc[keep, TARGET].rename(TARGET)
+
+
+OFFLINE_SPLIT = ("2008-12-31", "2010-12-31")
+LIVE_SPLIT_FRACTIONS = (0.6, 0.8)
+
+
+def data_split(config: Any = None) -> tuple[str, str]:
+    """(train_end, val_end): the config's dates, else the source's defaults; test is after val_end."""
+    settings = getattr(config, "data", None)
+    train_end, val_end = (settings.train_end, settings.val_end) if settings else (None, None)
+    if settings is not None and settings.source == "live" and not (train_end and val_end):
+        index = load_base_table(config)[0].index
+        at = [index[int(f * (len(index) - 1))].strftime("%Y-%m-%d") for f in LIVE_SPLIT_FRACTIONS]
+        train_end, val_end = train_end or at[0], val_end or at[1]
+    train_end, val_end = train_end or OFFLINE_SPLIT[0], val_end or OFFLINE_SPLIT[1]
+    if train_end >= val_end:
+        from goldloop.errors import ConfigError
+
+        raise ConfigError(f"[data] train_end {train_end} is not before val_end {val_end}",
+                          "set train_end < val_end in goldloop.toml (the test split follows val_end)")
+    return train_end, val_end

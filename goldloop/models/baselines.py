@@ -10,16 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 
-def raw_feature_forecasts(fit_end: str | None = None, seed: int = 0) -> dict[str, Any]:
-    """Forecasts for every day after ``fit_end`` (default: the meta-model's validation end)."""
+def raw_feature_forecasts(fit_end: str | None = None, seed: int = 0, config: Any = None) -> dict[str, Any]:
+    """Forecasts for every day after ``fit_end`` (default: the validation end of the config's data)."""
     import pandas as pd
     from xgboost import XGBRegressor
 
     from goldloop.data import load_base_table
-    from goldloop.models.meta import VAL_END
+    from goldloop.data.panel import data_split
 
-    X, y = load_base_table()
-    fit = X.index <= pd.Timestamp(fit_end or VAL_END)
+    X, y = load_base_table(config)
+    fit = X.index <= pd.Timestamp(fit_end or data_split(config)[1])
     after = ~fit
     model = XGBRegressor(random_state=seed, n_jobs=2).fit(X[fit], y[fit])
     forecasts = {"raw_feature_xgboost": pd.Series(model.predict(X[after]), index=X.index[after])}

@@ -19,7 +19,6 @@ RUNTIME = "goldloop.notebooks.runtime"
 META_MODULES = [RUNTIME, "goldloop.metrics", "goldloop.walkforward", "goldloop.models.meta"]
 RUN_KEYS = {"train_end", "val_end", "seed"}
 META_RUN_KEYS = RUN_KEYS | {"n_trials", "fast", "submodels"}
-DEFAULT_TRAIN_END, DEFAULT_VAL_END = "2008-12-31", "2010-12-31"
 
 
 def template_dir() -> Path:
@@ -42,16 +41,17 @@ def _config_source(values: dict[str, Any], code_names: dict[str, str] | None = N
     return "\n".join(lines)
 
 
-def _submodel_parts(feature: str, attempt: int, params: dict[str, Any], dataset: str) -> dict:
+def _submodel_parts(feature: str, attempt: int, params: dict[str, Any], dataset: str,
+                    split: tuple[str, str]) -> dict:
     from goldloop.models.submodels import for_feature, module_path, params_for_attempt
 
     cls = for_feature(feature)
     model_params = {**params_for_attempt(feature, attempt),
                     **{k: v for k, v in params.items() if k not in RUN_KEYS}}
     cls(prefix=feature, **model_params)  # unknown parameter names fail here, not on Kaggle
-    train_end = str(params.get("train_end", DEFAULT_TRAIN_END))
+    train_end = str(params.get("train_end", split[0]))
     config = {"FEATURE": feature, "ATTEMPT": attempt, "DATASET": dataset, "PARAMS": model_params,
-              "TRAIN_END": train_end, "VAL_END": str(params.get("val_end", DEFAULT_VAL_END)),
+              "TRAIN_END": train_end, "VAL_END": str(params.get("val_end", split[1])),
               "SEED": int(params.get("seed", 0))}
     return {
         "template": "submodel.ipynb",
@@ -62,7 +62,7 @@ def _submodel_parts(feature: str, attempt: int, params: dict[str, Any], dataset:
     }
 
 
-def _meta_parts(attempt: int, params: dict[str, Any], dataset: str) -> dict:
+def _meta_parts(attempt: int, params: dict[str, Any], dataset: str, split: tuple[str, str]) -> dict:
     from goldloop.models.meta import DEFAULT_PARAMS, SETTINGS
 
     unknown = sorted(set(params) - META_RUN_KEYS - set(DEFAULT_PARAMS))
@@ -74,8 +74,8 @@ def _meta_parts(attempt: int, params: dict[str, Any], dataset: str) -> dict:
     config = {"ATTEMPT": attempt, "DATASET": dataset, "TARGET": "gold_next_ret",
               "PARAMS": {k: v for k, v in params.items() if k in DEFAULT_PARAMS},
               "N_TRIALS": int(params.get("n_trials", SETTINGS["fast" if fast else "full"]["n_trials"])),
-              "FAST": fast, "TRAIN_END": str(params.get("train_end", DEFAULT_TRAIN_END)),
-              "VAL_END": str(params.get("val_end", DEFAULT_VAL_END)),
+              "FAST": fast, "TRAIN_END": str(params.get("train_end", split[0])),
+              "VAL_END": str(params.get("val_end", split[1])),
               "SEED": int(params.get("seed", 0))}
     chosen = params.get("submodels")
     return {
@@ -137,6 +137,7 @@ def build_kernel(workspace: Any, feature: str, attempt: int, *, params: dict | N
 
     from goldloop.config import load_config
     from goldloop.data.attempt import dataset_slug
+    from goldloop.data.panel import data_split
 
     root = Path(getattr(workspace, "root", workspace))
     check_feature(feature)
@@ -144,10 +145,13 @@ def build_kernel(workspace: Any, feature: str, attempt: int, *, params: dict | N
     if params is not None and not isinstance(params, dict):
         raise GoldloopError("params must be a JSON object", 'for example {"n_states": 3}')
     params = dict(params or {})
-    owner = owner or load_config(root).kaggle.owner
+    config = load_config(root)
+    owner = owner or config.kaggle.owner
     dataset = f"{owner}/{dataset_slug(feature)}"
-    parts = (_meta_parts(attempt, params, dataset) if feature == META
-             else _submodel_parts(feature, attempt, params, dataset))
+    split = (params["train_end"], params["val_end"]) if {"train_end", "val_end"} <= params.keys() \
+        else data_split(config)
+    parts = (_meta_parts(attempt, params, dataset, split) if feature == META
+             else _submodel_parts(feature, attempt, params, dataset, split))
     nb = render_notebook(parts)
     folder = root / "notebooks" / f"{feature}_{attempt}"
     folder.mkdir(parents=True, exist_ok=True)

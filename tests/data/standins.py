@@ -7,7 +7,7 @@ import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import quoteattr
 
 import pandas as pd
@@ -18,6 +18,7 @@ FRED_KEY = "abcdefghijklmnopqrstuvwxyz012345"
 class StandIn:
     def __init__(self) -> None:
         self.series: dict[str, pd.Series] = {}  # FRED id or Yahoo ticker -> values
+        self.volumes: dict[str, pd.Series] = {}  # Yahoo ticker -> daily volume (default 1000)
         self.fail_next = 0  # answer this many requests with 503 first
         self.requests: list[str] = []
 
@@ -66,7 +67,10 @@ def _chart(handler, state: StandIn, ticker: str, query: dict) -> None:
             "currentTradingPeriod": {k: {"timezone": "EST", "start": 0, "end": 0, "gmtoffset": -18000}
                                      for k in ("pre", "regular", "post")},
             "validRanges": ["1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"]}
-    quote = {"open": close, "high": close, "low": close, "close": close, "volume": [1000] * len(close)}
+    volume = state.volumes.get(ticker)
+    volume = [1000] * len(close) if volume is None else \
+        [int(v) for v in volume.reindex(values.index).ffill().fillna(0).iloc[keep]]
+    quote = {"open": close, "high": close, "low": close, "close": close, "volume": volume}
     result = {"meta": meta, "timestamp": ts, "indicators": {"quote": [quote], "adjclose": [{"adjclose": close}]}}
     if not ts:
         result.pop("timestamp")
@@ -99,7 +103,7 @@ def _handler(state: StandIn):
             if url.path.startswith("/fred/"):
                 return _fred(self, state, url.path, query)
             if url.path.startswith("/v8/finance/chart/"):
-                return _chart(self, state, url.path.rsplit("/", 1)[1], query)
+                return _chart(self, state, unquote(url.path.rsplit("/", 1)[1]), query)
             if url.path.endswith("/getcrumb"):
                 return self.reply(200, "standin-crumb", "text/plain")
             return self.reply(200, "<html>ok</html>", "text/html")
@@ -126,3 +130,37 @@ def business_days(start: str, end: str, seed: float = 100.0) -> pd.Series:
 
 
 NOW = datetime.now(UTC)
+
+
+def serve_offline_as_live(state: StandIn) -> dict[str, str]:
+    """Load the stand-ins with real data: each live id answers with an offline series.
+
+    The numbers are real market data, not random: gold and silver as GC=F and SI=F, the
+    S&P 500 as ^GSPC, WTI as HG=F, NASDAQ volume as GLD volume, the S&P's range volatility
+    as VIXCLS, sterling's effective rate as DTWEXBGS, and the monthly rates held over
+    business days as the daily FRED rates. Returns live id -> the offline series served.
+    """
+    from arch.data import nasdaq
+
+    from goldloop.data.catalog import catalog
+    from goldloop.data.offline import gold_trading_days, load_offline_series
+
+    cat = catalog()
+    raw = {name: load_offline_series(cat.series[name]) for name in
+           ("gold", "silver", "sp500", "sp500_range_vol", "wti", "gbp_eer", "aaa", "tbill", "core_cpi")}
+    days = pd.bdate_range("1999-01-01", "2012-12-31")
+
+    def daily(monthly: pd.Series) -> pd.Series:
+        return monthly.reindex(monthly.index.union(days)).ffill().reindex(days).dropna()
+
+    cpi_yoy = 100.0 * (raw["core_cpi"] / raw["core_cpi"].shift(12) - 1.0)
+    served = {
+        "GC=F": gold_trading_days(raw["gold"], raw["silver"]), "SI=F": raw["silver"], "^GSPC": raw["sp500"],
+        "HG=F": raw["wti"], "GLD": raw["gold"], "VIXCLS": raw["sp500_range_vol"], "DTWEXBGS": raw["gbp_eer"],
+        "DFII10": daily((raw["aaa"] - cpi_yoy).dropna()), "T10Y2Y": daily(raw["aaa"] - raw["tbill"]),
+        "T10YIE": daily(cpi_yoy.dropna()),
+    }
+    for ref, values in served.items():
+        state.series[ref] = values.dropna()
+    state.volumes["GLD"] = nasdaq.load()["Volume"]
+    return {ref: str(values.name) for ref, values in served.items()}

@@ -54,3 +54,16 @@ def test_a_broken_catalog_is_a_clear_error(tmp_path):
 def test_unknown_family_names_the_known_ones():
     with pytest.raises(DataError, match="vix"):
         catalog().family("nope")
+
+
+def test_live_inputs_must_be_columns_of_the_family_live_series(tmp_path):
+    from goldloop.data.catalog import CATALOG_FILE
+
+    text = CATALOG_FILE.read_text(encoding="utf-8")
+    bad = tmp_path / "catalog.toml"
+    bad.write_text(text.replace('live_inputs = ["fred_vix_logret"]', 'live_inputs = ["fred_vix_lgret"]'),
+                   encoding="utf-8")
+    with pytest.raises(DataError, match=r"family 'vix': live_inputs \['fred_vix_lgret'\]"):
+        load_catalog(bad)
+    assert catalog().inputs("vix", "live") == ["fred_vix_logret"]
+    assert catalog().inputs("vix", "offline") == ["sp500_range_vol_logret"]
