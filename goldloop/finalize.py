@@ -16,7 +16,7 @@ def confirm_final(workspace: Workspace, attempt: int) -> dict[str, Any]:
     from goldloop.state.store import StateStore
 
     config = load_config(workspace.root)
-    evaluation = final_for_attempt(workspace, attempt, baselines=raw_feature_forecasts(config=config))
+    evaluation = final_for_attempt(workspace, attempt, baselines=raw_feature_forecasts(config=config, root=workspace.root))
     finalize(StateStore(workspace), attempt, summary=f"meta-model attempt {attempt} confirmed as final",
              metrics=evaluation.get("metrics", {}), waivers=dict(config.gates.final.waivers))
     return evaluation

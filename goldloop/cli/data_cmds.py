@@ -82,15 +82,18 @@ def register(app: typer.Typer) -> None:
     @data_app.command("panel")
     def panel(
         families: bool = typer.Option(False, "--families", help="List feature families and their data."),
+        live: bool = typer.Option(False, "--live", help="The live panel (FRED + Yahoo) for the workspace's "
+                                  "[data] start/end: fetches what the cache lacks (FRED_API_KEY, internet)."),
         out: str | None = typer.Option(None, "--out", help="Write the panel to this CSV."),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
-        """Summarise the offline panel of real data (or the catalog's families)."""
+        """Summarise the offline panel of real data, the live one, or the catalog's families."""
         from goldloop.data import catalog, load_offline_panel
 
         if families:
             data = {n: {"offline": f.offline, "submodel": f.submodel, "inputs": f.inputs,
-                        "live": f.live, "note": f.note} for n, f in catalog().families.items()}
+                        "live": f.live, "live_inputs": f.live_inputs, "note": f.note}
+                    for n, f in catalog().families.items()}
 
             def human(d: dict) -> None:
                 from rich.table import Table
@@ -102,7 +105,19 @@ def register(app: typer.Typer) -> None:
                 console().print(table)
 
             return emit(data, as_json, human)
-        frame = load_offline_panel()
+        if live:
+            from goldloop.config import DataSettings, load_config
+            from goldloop.data.live_panel import load_live_panel
+            from goldloop.errors import WorkspaceError
+
+            try:
+                root = workspace().root
+                settings = load_config(root).data
+            except WorkspaceError:  # no workspace: the defaults and the environment's key
+                root, settings = None, DataSettings()
+            frame = load_live_panel(settings.start, settings.end, root=root)
+        else:
+            frame = load_offline_panel()
         if out:
             frame.to_csv(out, encoding="utf-8", lineterminator="\n")
         data = {"rows": len(frame), "first": str(frame.index[0].date()),

@@ -110,7 +110,7 @@ def run_for_attempt(
         except ImportError as exc:
             raise GateInputError("the data module (goldloop.data.load_base_table) is not available",
                                  "install goldloop completely, or pass base= and target=") from exc
-        loaded_base, loaded_target = load_base_table(config)
+        loaded_base, loaded_target = load_base_table(config, ws.root)
         base = loaded_base if base is None else base
         target = loaded_target if target is None else target
     result = check(new, base, target, metrics=metrics, settings=config.gates, gates=wanted, fast=fast)

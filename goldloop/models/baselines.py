@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 
-def raw_feature_forecasts(fit_end: str | None = None, seed: int = 0, config: Any = None) -> dict[str, Any]:
+def raw_feature_forecasts(fit_end: str | None = None, seed: int = 0, config: Any = None,
+                          root: Any = None) -> dict[str, Any]:
     """Forecasts for every day after ``fit_end`` (default: the validation end of the config's data)."""
     import pandas as pd
     from xgboost import XGBRegressor
@@ -18,7 +19,7 @@ def raw_feature_forecasts(fit_end: str | None = None, seed: int = 0, config: Any
     from goldloop.data import load_base_table
     from goldloop.data.panel import data_split
 
-    X, y = load_base_table(config)
+    X, y = load_base_table(config, root)
     fit = X.index <= pd.Timestamp(fit_end or data_split(config)[1])
     after = ~fit
     model = XGBRegressor(random_state=seed, n_jobs=2).fit(X[fit], y[fit])

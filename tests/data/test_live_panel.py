@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from goldloop.config import Config, ConfigError, DataSettings, load_config
-from goldloop.data import TARGET, catalog, datacheck, load_base_table
-from goldloop.data import live_panel
+from goldloop.data import TARGET, catalog, datacheck, live_panel, load_base_table
 from goldloop.data.attempt import write_attempt_data
 from goldloop.data.catalog import families_with_data
 from goldloop.data.panel import data_split
@@ -99,3 +98,19 @@ def test_without_a_fred_key_nothing_is_lost(live, ws, monkeypatch):
         write_attempt_data(ws, "gold_technicals", 1)
     assert "FRED_API_KEY" in err.value.hint
     assert (first / "input.csv").read_text(encoding="utf-8") == before  # the earlier data is kept
+
+
+def test_cli_shows_the_live_panel_of_the_workspace(live, ws):
+    import json
+    import os
+    import subprocess
+
+    from tests.conftest import PYTHON
+
+    _live_workspace(ws)
+    done = subprocess.run([PYTHON, "-m", "goldloop.cli", "--workspace", str(ws.root), "data", "panel", "--live",
+                           "--json"], capture_output=True, text=True, encoding="utf-8", env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["first"] >= START and data["last"] <= END and data["rows"] > 3000
+    assert {"gold", "gold_logret", "fred_vix", "yahoo_gld_logret", TARGET} <= set(data["columns"])
