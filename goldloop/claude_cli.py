@@ -18,6 +18,10 @@ RESUME_PROMPT = "resume from last time"
 # What a headless session may do without asking: the goldloop tools, files, git, subagents.
 HEADLESS_ALLOW = ["mcp__plugin_goldloop_goldloop", "Read", "Write", "Edit", "Glob", "Grep",
                   "Bash(git *)", "Agent"]
+# The bundle's MCP server is `alwaysLoad`: Claude Code holds the first turn until it is up, for
+# at most MCP_CONNECT_TIMEOUT_MS (5 s by default). A headless session without the goldloop tools
+# can do nothing useful, and a busy machine can take longer than 5 s to start Python, so allow 30.
+HEADLESS_CONNECT_TIMEOUT_MS = "30000"
 
 
 def find_claude() -> str | None:
@@ -30,6 +34,14 @@ def find_claude() -> str | None:
         if found := shutil.which(candidate):
             return found
     return None
+
+
+def headless_env() -> dict[str, str]:
+    """The environment for a headless session: ours, with a longer MCP start-up wait
+    (a value the user set wins)."""
+    env = dict(os.environ)
+    env.setdefault("MCP_CONNECT_TIMEOUT_MS", HEADLESS_CONNECT_TIMEOUT_MS)
+    return env
 
 
 def headless_command(exe: str, prompt: str = RESUME_PROMPT, plugin_dir: Path | None = None) -> list[str]:

@@ -11,7 +11,8 @@ only (any Python 3.8+) and picks the environment, first match wins:
 4. the interpreter running this file, when it already has goldloop's dependencies.
 
 Creating an environment is never done while the MCP server is being spawned (Claude Code
-drops a server that is not ready ~2.5 s after spawn); only SessionStart starts ``setup``.
+waits for the server at most MCP_CONNECT_TIMEOUT_MS, 5 s by default); only SessionStart
+starts ``setup``.
 
 Usage: ``python3 launch.py mcp`` | ``hook NAME`` | ``setup`` | ``where``.
 """

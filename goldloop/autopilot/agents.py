@@ -23,7 +23,7 @@ def run_with_agents(workspace_dir: Path, flags: dict[str, Any], *, max_sessions:
                     say=print) -> dict[str, Any]:
     from goldloop.autopilot.options import resolve
     from goldloop.autopilot.runner import open_workspace
-    from goldloop.claude_cli import find_claude, headless_command
+    from goldloop.claude_cli import find_claude, headless_command, headless_env
     from goldloop.state.store import StateStore
 
     exe = find_claude()
@@ -47,7 +47,7 @@ def run_with_agents(workspace_dir: Path, flags: dict[str, Any], *, max_sessions:
         log = logs / f"session-{session:03d}.log"
         say(f"session {session}: claude -p \"resume from last time\" (log: {log})")
         with log.open("w", encoding="utf-8") as handle:
-            done = subprocess.run(headless_command(exe), cwd=workspace.root, stdout=handle,
+            done = subprocess.run(headless_command(exe), cwd=workspace.root, stdout=handle, env=headless_env(),
                                   stderr=subprocess.STDOUT, timeout=SESSION_TIMEOUT_S)
         after = store.read()
         if done.returncode != 0:

@@ -275,13 +275,13 @@ def continue_with_claude(ctx: Context) -> dict[str, Any] | None:
     """``[kaggle] continue_with_claude``: start ``claude -p "resume from last time"`` headless."""
     if not ctx.config.kaggle.continue_with_claude:
         return None
-    from goldloop.claude_cli import find_claude, headless_command
+    from goldloop.claude_cli import find_claude, headless_command, headless_env
 
     exe = find_claude()
     if exe is None:
         return {"started": False, "reason": "the claude command is not on PATH"}
     log = ctx.ws.private / "claude-continue.log"
-    proc = detached_popen(headless_command(exe), log, cwd=ctx.root)
+    proc = detached_popen(headless_command(exe), log, cwd=ctx.root, env=headless_env())
     return {"started": True, "pid": proc.pid, "log": str(log)}
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from goldloop.claude_cli import HEADLESS_CONNECT_TIMEOUT_MS
+
 REPO = Path(__file__).resolve().parents[2]
 LAUNCH = REPO / "hooks" / "launch.py"
 CLAUDE = REPO / ".tools" / "node_modules" / ".bin" / "claude"
@@ -70,6 +72,9 @@ def claude_env(home: Path, base_url: str | None = None, trusted: list[Path] = ()
     env.update(HOME=str(home), CLAUDE_CONFIG_DIR=str(config), DISABLE_AUTOUPDATER="1",
                DISABLE_TELEMETRY="1", DISABLE_ERROR_REPORTING="1",
                CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", ENABLE_TOOL_SEARCH="false",
+               # the goldloop server is alwaysLoad; on a loaded 2-core box Python can take over
+               # the default 5 s to start, so the tests allow what headless sessions allow
+               MCP_CONNECT_TIMEOUT_MS=HEADLESS_CONNECT_TIMEOUT_MS,
                ANTHROPIC_API_KEY="sk-ant-test-not-a-real-key")
     if base_url:
         env["ANTHROPIC_BASE_URL"] = base_url

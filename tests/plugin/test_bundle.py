@@ -124,3 +124,14 @@ def test_mcp_server_starts_through_the_launcher(tmp_path) -> None:
 
     names = asyncio.run(asyncio.wait_for(tools(), 60))
     assert {"state_get", "state_transition", "next_action", "commit_step"} <= names
+
+
+def test_headless_sessions_wait_for_the_mcp_server(monkeypatch):
+    from goldloop.claude_cli import HEADLESS_CONNECT_TIMEOUT_MS, headless_env
+
+    manifest = json.loads((REPO / ".mcp.json").read_text(encoding="utf-8"))
+    assert manifest["mcpServers"]["goldloop"]["alwaysLoad"] is True
+    monkeypatch.delenv("MCP_CONNECT_TIMEOUT_MS", raising=False)
+    assert headless_env()["MCP_CONNECT_TIMEOUT_MS"] == HEADLESS_CONNECT_TIMEOUT_MS
+    monkeypatch.setenv("MCP_CONNECT_TIMEOUT_MS", "90000")  # the user's own value wins
+    assert headless_env()["MCP_CONNECT_TIMEOUT_MS"] == "90000"
