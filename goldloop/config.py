@@ -38,6 +38,7 @@ class KaggleSettings(_Section):
     auto_retry_network: int = Field(2, ge=0)
     continue_with_claude: bool = False
     notify_webhook: str | None = None
+    notify_desktop: bool = False
     push_git: bool = False
 
 

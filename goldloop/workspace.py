@@ -47,6 +47,7 @@ backend = "local"          # "local" runs kernels here with nbclient; "kaggle" p
 cancel_running = false     # on 409 Conflict, cancel the running session and push again
 poll_seconds = 60
 continue_with_claude = false   # after results arrive, run `claude -p "resume from last time"`
+notify_desktop = false     # a desktop notification when a run ends (plyer); notify_webhook = "https://…" POSTs JSON
 
 [data]
 source = "{source}"        # "offline": real market data shipped by PyPI packages (1999-2012, no keys)

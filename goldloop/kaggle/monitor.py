@@ -255,20 +255,46 @@ def _maybe_resubmit(ctx: Context, backend: Backend, kernel: str, feature: str, a
     return {"outcome": "resubmitted", "kernel": kernel, "version": pushed.version}
 
 
+def _outcome_text(outcome: dict[str, Any]) -> str:
+    return f"goldloop: {outcome.get('feature')} attempt {outcome.get('attempt')} {outcome.get('outcome')}" + (
+        f" ({outcome['error_type']})" if outcome.get("error_type") else "")
+
+
 def notify(ctx: Context, outcome: dict[str, Any]) -> bool:
-    """POST the outcome to ``[kaggle] notify_webhook`` (best effort, never fatal)."""
-    url = ctx.config.kaggle.notify_webhook
-    if not url:
-        return False
+    """Tell the user a run ended: ``[kaggle] notify_webhook`` (POST JSON) and/or
+    ``notify_desktop``. Best effort, never fatal; True when any notification went out."""
+    sent = []
+    if ctx.config.kaggle.notify_webhook:
+        sent.append(_notify_webhook(ctx.config.kaggle.notify_webhook, outcome))
+    if ctx.config.kaggle.notify_desktop:
+        sent.append(_notify_desktop(outcome))
+    return any(sent)
+
+
+def _notify_webhook(url: str, outcome: dict[str, Any]) -> bool:
     import requests
 
     body = {k: outcome.get(k) for k in ("outcome", "kernel", "feature", "attempt", "error_type", "route", "results")}
-    body["text"] = f"goldloop: {outcome.get('feature')} attempt {outcome.get('attempt')} {outcome.get('outcome')}" + (
-        f" ({outcome['error_type']})" if outcome.get("error_type") else "")
+    body["text"] = _outcome_text(outcome)
     try:
         return requests.post(url, json=body, timeout=10).ok
     except requests.RequestException:
         return False
+
+
+def _notify_desktop(outcome: dict[str, Any]) -> bool:
+    """plyer picks the platform's way (notify-send or D-Bus, Windows balloon, macOS)."""
+    import warnings
+
+    try:
+        from plyer import notification
+
+        with warnings.catch_warnings():  # plyer warns when it falls back from D-Bus to notify-send
+            warnings.simplefilter("ignore")
+            notification.notify(title="goldloop", message=_outcome_text(outcome), app_name="goldloop", timeout=10)
+    except Exception:  # noqa: BLE001 - no notification service (headless server, missing backend)
+        return False
+    return True
 
 
 def continue_with_claude(ctx: Context) -> dict[str, Any] | None:

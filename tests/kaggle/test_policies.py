@@ -84,13 +84,22 @@ def test_webhook_and_continue_with_claude(kws, tmp_path, monkeypatch):
                     f"open({str(marker)!r}, 'w').write(json.dumps([sys.argv[1:], os.getcwd()]))\n", encoding="utf-8")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("GOLDLOOP_CLAUDE_BIN", str(fake))
+    # the desktop: a stand-in notify-send (what plyer calls on Linux without D-Bus) records its arguments
+    shown = tmp_path / "notification"
+    notifier = tmp_path / "bin" / "notify-send"
+    notifier.write_text(f"#!{sys.executable}\nimport sys, json\nopen({str(shown)!r}, 'w').write(json.dumps(sys.argv[1:]))\n",
+                        encoding="utf-8")
+    notifier.chmod(notifier.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{notifier.parent}{os.pathsep}{os.environ['PATH']}")
     configure(kws.root, kaggle_extra=f'notify_webhook = "http://127.0.0.1:{server.server_port}/hook"\n'
-                                     'continue_with_claude = true')
+                                     'continue_with_claude = true\nnotify_desktop = true')
     submit(kws.root, make_kernel(kws.root, "vix", 1), "vix", 1, start_monitor=False)
     outcome = monitor.watch(kws.root, "vix", 1)
     server.shutdown()
     assert outcome["notified"] is True and outcome["continued"]["started"]
     assert _Hook.received[-1]["outcome"] == "complete" and _Hook.received[-1]["feature"] == "vix"
+    title, message = json.loads(shown.read_text(encoding="utf-8"))[:2]
+    assert (title, message) == ("goldloop", "goldloop: vix attempt 1 complete")
     args, cwd = json.loads(wait_for(lambda: marker.is_file() and marker.read_text(encoding="utf-8"), timeout=30))
     assert args[:2] == ["-p", "resume from last time"] and os.path.realpath(cwd) == os.path.realpath(kws.root)
     assert args[args.index("--plugin-dir") + 1] == str(REPO)  # this bundle is the plugin
