@@ -1,4 +1,4 @@
-"""The offline panel (aligned, lagged real data) and the base feature table built from it."""
+"""Panels of aligned, lagged real data (offline here, live in live_panel.py) and the base table."""
 
 from __future__ import annotations
 
