@@ -56,9 +56,15 @@ def strategy_returns(y_true: Any, y_pred: Any, cost_bps: float = 5.0) -> np.ndar
     Entering the first position counts as a change.
     """
     t, p = _arrays(y_true, y_pred)
-    position = np.sign(p)
-    changes = np.abs(np.diff(np.concatenate([[0.0], position])))
-    return position * t - changes * cost_bps / 100.0
+    return position_returns(t, p, cost_bps)
+
+
+def position_returns(y_true: np.ndarray, y_pred: np.ndarray, cost_bps: float = 5.0) -> np.ndarray:
+    """``strategy_returns`` along the last axis of clean arrays: ``y_pred`` may hold many
+    forecast paths (rows) for the same days."""
+    position = np.sign(y_pred)
+    changes = np.abs(np.diff(position, axis=-1, prepend=0.0))
+    return position * y_true - changes * cost_bps / 100.0
 
 
 def sharpe(returns: Any, periods: int = TRADING_DAYS) -> float:

@@ -3,9 +3,10 @@
 Walk-forward XGBoost with and without the new columns on the SAME folds (with an embargo
 gap) and the SAME seeds; the seeds' predictions are averaged per arm. The three criteria of
 the original (DA +0.5 pp, Sharpe +0.05 after costs, MAE −0.01 pp; any one suffices) are
-judged on the point estimates AND on a paired moving-block bootstrap of the test days: a
-criterion counts as significant when its one-sided p-value is below alpha / 3 (Bonferroni
-over the three "any of" criteria, so pure noise passes at most ~alpha of the time).
+judged on the point estimates AND on a paired bootstrap that redraws both the test days
+(moving blocks) and the seeds (so a lucky seed does not pass for skill): a criterion counts
+as significant when its one-sided p-value is below alpha / 3 (Bonferroni over the three
+"any of" criteria, so pure noise passes at most ~alpha of the time).
 
 Speed: one quantile sketch per fold (QuantileDMatrix) shared by every seed, shallow
 regularised trees with few bins, predictions with ``inplace_predict``, a vectorised bootstrap,
@@ -25,7 +26,7 @@ from goldloop.config import Gate3Settings
 from goldloop.errors import GateInputError
 from goldloop.gates import stats
 from goldloop.gates.gate1 import check
-from goldloop.metrics import direction_accuracy, mae, sharpe, strategy_returns
+from goldloop.metrics import direction_accuracy, mae, position_returns, sharpe, strategy_returns
 
 
 def nthread() -> int:
@@ -93,8 +94,9 @@ def walk_forward_predictions(
 
 
 def _hits(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Per-day hits (1/0; NaN on a zero-return day) of one forecast path or of rows of them."""
     hit = (np.sign(y) == np.sign(p)).astype(float)
-    hit[y == 0] = np.nan
+    hit[..., y == 0] = np.nan
     return hit
 
 
@@ -138,7 +140,9 @@ def run_gate3(aligned: Any, settings: Gate3Settings, *, fast: bool = False, seed
     err_b, err_n = np.abs(yt - pb), np.abs(yt - pn)
     block = stats.block_length(len(yt))
     draws = stats.paired_bootstrap(
-        {"da": (_hits(yt, pb), _hits(yt, pn)), "sharpe": (ret_b, ret_n), "mae": (err_b, err_n)},
+        preds_base, preds_new,
+        {"da": lambda rows: _hits(yt, rows), "sharpe": lambda rows: position_returns(yt, rows, cost),
+         "mae": lambda rows: np.abs(yt - rows)},
         {"da": stats.mean_rows, "sharpe": stats.sharpe_rows, "mae": stats.mean_rows},
         samples=p["bootstrap"], block=block, seed=seed,
     )

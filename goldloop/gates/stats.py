@@ -29,25 +29,48 @@ def block_bootstrap_indices(n: int, samples: int, block: int | None = None, seed
     return idx.reshape(samples, -1)[:, :n]
 
 
+def seed_weights(n_seeds: int, samples: int, seed: int = 0) -> np.ndarray:
+    """``samples × n_seeds`` weights of the seeds drawn with replacement (each row sums to 1)."""
+    if n_seeds == 1:
+        return np.ones((samples, 1))
+    rng = np.random.default_rng([seed, 1])  # a stream apart from the days' resampling
+    draws = rng.integers(0, n_seeds, size=(samples, n_seeds))
+    counts = (draws[:, :, None] == np.arange(n_seeds)).sum(axis=1)
+    return counts / n_seeds
+
+
 def paired_bootstrap(
-    per_day: dict[str, tuple[np.ndarray, np.ndarray]],
+    preds_base: np.ndarray,
+    preds_new: np.ndarray,
+    daily: dict[str, Any],
     statistics: dict[str, Any],
     *,
     samples: int = 1000,
     block: int | None = None,
     seed: int = 0,
+    chunk: int = 200,
 ) -> dict[str, np.ndarray]:
-    """Bootstrap distributions of ``stat(new) - stat(base)`` resampling the SAME days for both arms.
+    """Bootstrap distributions of ``stat(new) - stat(base)`` for two seed-ensembles of forecasts.
 
-    ``per_day[name] = (base_values, new_values)``, one value per test day; ``statistics[name]``
-    maps a (samples × n) array to ``samples`` statistics (e.g. a mean along axis 1).
+    ``preds_*`` are ``seeds × days`` (seed s of one arm is paired with seed s of the other).
+    Each replicate redraws the days — moving blocks, the SAME days for both arms — and the
+    seeds — with replacement, the SAME seeds for both arms — so the interval carries the
+    fitted models' seed-to-seed variation as well as the days' (with one seed, days only).
+    ``daily[name]`` maps ``rows × days`` ensemble forecasts, in time order, to per-day values
+    (e.g. hits or returns after costs); ``statistics[name]`` maps ``rows × days`` to ``rows``.
+    Chunks of replicates keep memory flat.
     """
-    n = len(next(iter(per_day.values()))[0])
-    idx = block_bootstrap_indices(n, samples, block, seed)
-    out = {}
-    for name, (base, new) in per_day.items():
-        stat = statistics[name]
-        out[name] = stat(np.asarray(new)[idx]) - stat(np.asarray(base)[idx])
+    preds_base, preds_new = np.atleast_2d(preds_base), np.atleast_2d(preds_new)
+    idx = block_bootstrap_indices(preds_base.shape[1], samples, block, seed)
+    weights = seed_weights(preds_base.shape[0], samples, seed)
+    out = {name: np.empty(samples) for name in daily}
+    for lo in range(0, samples, chunk):
+        rows, w = idx[lo:lo + chunk], weights[lo:lo + chunk]
+        ensemble_base, ensemble_new = w @ preds_base, w @ preds_new
+        for name, per_day in daily.items():
+            stat = statistics[name]
+            out[name][lo:lo + chunk] = (stat(np.take_along_axis(per_day(ensemble_new), rows, axis=1))
+                                        - stat(np.take_along_axis(per_day(ensemble_base), rows, axis=1)))
     return out
 
 

@@ -44,11 +44,30 @@ def test_paired_bootstrap_interval_covers_true_difference():
     rng = np.random.default_rng(1)
     base = rng.normal(0, 1, 2000)
     new = base + 0.1 + rng.normal(0, 0.5, 2000)
-    draws = stats.paired_bootstrap({"m": (base, new)}, {"m": stats.mean_rows}, samples=500, seed=2)["m"]
+    draws = stats.paired_bootstrap(base, new, {"m": lambda rows: rows}, {"m": stats.mean_rows},
+                                   samples=500, seed=2)["m"]
     lo, hi = stats.interval(draws, 0.05)
     assert lo < 0.1 < hi and lo > 0
     assert stats.improvement_p_value(draws, "higher") < 0.01
     assert stats.improvement_p_value(draws, "lower") > 0.99
+
+
+def test_seed_to_seed_variation_widens_the_interval():
+    """Three seeds: one is lucky (+0.3), two are not (0). Averaging hides that the gain rides on
+    one seed; redrawing the seeds shows it, so the interval must widen and still cover 0.1."""
+    rng = np.random.default_rng(4)
+    days = rng.normal(0, 1, (1, 1500))
+    base = np.repeat(days, 3, axis=0)
+    new = base + np.array([[0.3], [0.0], [0.0]]) + rng.normal(0, 0.05, (3, 1500))
+    args = ({"m": lambda rows: rows}, {"m": stats.mean_rows})
+    seeds_too = stats.paired_bootstrap(base, new, *args, samples=800, seed=1)["m"]
+    days_only = stats.paired_bootstrap(base.mean(axis=0), new.mean(axis=0), *args, samples=800, seed=1)["m"]
+    width = lambda d: np.subtract(*stats.interval(d, 0.05)[::-1])  # noqa: E731
+    assert width(seeds_too) > 5 * width(days_only)
+    assert stats.interval(seeds_too, 0.05)[0] < 0.1 < stats.interval(seeds_too, 0.05)[1]
+    weights = stats.seed_weights(3, 800, seed=1)
+    assert np.allclose(weights.sum(axis=1), 1) and set(np.unique(weights * 3)) <= {0, 1, 2, 3}
+    assert (stats.seed_weights(1, 5) == 1).all()
 
 
 def test_diebold_mariano_detects_the_better_forecast():
