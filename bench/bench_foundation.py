@@ -1,7 +1,7 @@
 """Foundation figures: MCP server start-up and state-store throughput.
 
 - spawn → ``initialize`` + ``tools/list`` answered, median of 7, against spawning ``python -c pass``
-  (target: ≤ 1.0 s; Claude Code's headless mode drops servers not ready ~2.5 s after spawn);
+  (target: ≤ 1.0 s; Claude Code holds the first turn for it at most MCP_CONNECT_TIMEOUT_MS, 5 s by default);
 - state transitions per second through the locked, validated, fsync'd atomic store, against
   a plain ``json.dump`` of the same state to the same disk.
 """
