@@ -138,6 +138,10 @@ def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> 
     options = resolve(workspace.root, flags)
     config = load_config(workspace.root)
     config = effective_config(config, options, families_with_data(config.data.source))
+    if config.data.source == "live":  # fail before the first stage, not at the data stage
+        from goldloop.data.live import fred_key
+
+        fred_key(workspace.root)
     ctx = RunContext(workspace, config, options, say=say)
     say(f"workspace: {workspace.root}  backend: {options.backend}  data: {config.data.source}  "
         f"features: {', '.join(config.features)}" + ("  (fast)" if options.fast else ""))

@@ -44,19 +44,26 @@ def _fred_client(api_key: str):
     return client
 
 
+def fred_key(root: Any = None) -> str:
+    """FRED_API_KEY from the environment or the .env of ``root`` (default: the workspace found
+    from here); a DataError saying how to get one when there is none."""
+    from goldloop.config import Secrets
+
+    key = Secrets.load(root or _workspace_root()).get("FRED_API_KEY")
+    if not key:
+        raise DataError("FRED needs an API key and none is set",
+                        "put FRED_API_KEY=... in the workspace .env (a free key: "
+                        "https://fred.stlouisfed.org/docs/api/api_key.html)")
+    return key
+
+
 def fetch_fred(series_id: str, start: str | None = None, end: str | None = None,
                api_key: str | None = None) -> pd.Series:
     """One FRED series (latest vintage) through fredapi."""
     import urllib.error
     import xml.etree.ElementTree as ET
 
-    from goldloop.config import Secrets
-
-    key = api_key or Secrets.load(_workspace_root()).get("FRED_API_KEY")
-    if not key:
-        raise DataError("FRED needs an API key and none is set",
-                        "put FRED_API_KEY=... in the workspace .env (free key from FRED)")
-    client = _fred_client(key)
+    client = _fred_client(api_key or fred_key())
 
     @_retrying
     def call() -> pd.Series:

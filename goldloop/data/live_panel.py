@@ -29,7 +29,7 @@ def build_live_panel(start: str, end: str | None = None, *, refresh: bool = Fals
 
     cat = catalog()
     target_spec = cat.series[cat.live_target]
-    key = Secrets.load(root).get("FRED_API_KEY") if root else None
+    key = Secrets.load(root).get("FRED_API_KEY") if root else None  # only needed for what is not cached
     fetched = {spec.name: fetch_series(spec.name, start, end, refresh=refresh, fred_key=key)
                for spec in cat.live_series()}
     others = [(spec, fetched[spec.name]) for spec in cat.live_series() if spec is not target_spec]

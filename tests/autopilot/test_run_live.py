@@ -58,3 +58,12 @@ def test_fast_run_on_live_data_runs_a_live_only_family_end_to_end(tmp_path, clea
     assert refused.returncode == 2
     assert "runs on live data, not offline" in refused.stderr + refused.stdout
     assert json.loads((workspace / "shared" / "state.json").read_text(encoding="utf-8")) == doc
+
+
+def test_a_live_run_without_a_fred_key_stops_before_any_stage(tmp_path, clean_env):
+    workspace = tmp_path / "workspace"
+    done = _goldloop(clean_env, "run", "--fast", "--data", "live", "--workspace-dir", str(workspace))
+    assert done.returncode == 2
+    assert "FRED needs an API key" in done.stdout + done.stderr and "FRED_API_KEY" in done.stdout + done.stderr
+    doc = json.loads((workspace / "shared" / "state.json").read_text(encoding="utf-8"))
+    assert doc["history"] == [] and doc["status"] != "in_progress"  # nothing started, nothing to undo
