@@ -33,8 +33,9 @@ def test_fred_series_through_fredapi(standin):
 
 def test_fred_bad_key_and_unknown_series_are_clear(standin, monkeypatch):
     standin.series["VIXCLS"] = business_days("2020-01-01", "2020-01-31")
-    with pytest.raises(DataError, match="not registered"):
+    with pytest.raises(DataError, match="not registered") as err:
         fetch_fred("VIXCLS", api_key="wrongkeywrongkeywrongkeywrongkey")
+    assert "wrongkey" not in str(err.value)
     with pytest.raises(DataError, match="does not exist"):
         fetch_fred("NOPE")
     monkeypatch.delenv("FRED_API_KEY")
@@ -51,8 +52,9 @@ def test_transient_failures_are_retried(standin):
 def test_unreachable_source_is_a_data_error(monkeypatch, tmp_path):
     monkeypatch.setenv("GOLDLOOP_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv("GOLDLOOP_FRED_URL", "http://127.0.0.1:9/fred")  # discard port: refused
-    with pytest.raises(DataError, match="after 3 tries"):
+    with pytest.raises(DataError, match="after 3 tries") as err:
         fetch_fred("VIXCLS", api_key=FRED_KEY)
+    assert FRED_KEY not in str(err.value) + err.value.hint  # the key rides in the URL; never in a message
 
 
 def test_yahoo_chart_through_yfinance(standin):
