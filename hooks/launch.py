@@ -102,10 +102,17 @@ def _emit_setup_notice(event):
         note += " Setup started in the background (log: " + os.path.join(data_dir(), "setup.log") + ")."
     out = {"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": "goldloop: " + note}}
     if event == "SessionStart":
-        sys.stdout.write(json.dumps(out))
+        _write(json.dumps(out))
     else:
-        sys.stdout.write(json.dumps({"systemMessage": "goldloop hook skipped: " + note}))
+        _write(json.dumps({"systemMessage": "goldloop hook skipped: " + note}))
     return 0
+
+
+def _write(text):
+    """Hook output as UTF-8 bytes: Claude Code reads UTF-8, whatever the locale (a Windows
+    pipe defaults to cp1252 / cp932, which cannot even encode every character we print)."""
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
 
 
 def run_hook(name):
@@ -124,7 +131,7 @@ def run_hook(name):
             if getattr(exc, "name", "") and str(exc.name).startswith("goldloop"):
                 raise
         else:
-            sys.stdout.write(out)
+            _write(out)
             return code
     python = find_python()
     if python is None or os.path.abspath(python) == os.path.abspath(sys.executable):
@@ -135,7 +142,8 @@ def run_hook(name):
         return _emit_setup_notice(event)
     done = subprocess.run([python, "-m", "goldloop.hooks", name], input=raw, env=child_env(),
                           stdout=subprocess.PIPE)
-    sys.stdout.write(done.stdout.decode("utf-8", errors="replace"))
+    sys.stdout.buffer.write(done.stdout)  # already UTF-8 (the child writes bytes too)
+    sys.stdout.flush()
     return done.returncode
 
 

@@ -52,7 +52,17 @@ def build_app() -> typer.Typer:
     return app
 
 
+def _utf8_stdio() -> None:
+    """Print UTF-8 whatever the locale: a Windows pipe (cp1252 / cp932) or a C locale would
+    otherwise crash on the first '×' or '✓' of a table."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding != "utf8" and callable(getattr(stream, "reconfigure", None)):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _utf8_stdio()
     build_app()
     try:
         app(args=argv, standalone_mode=False)

@@ -54,3 +54,19 @@ def test_console_script_is_installed():
 
     script = Path(sys.executable).with_name("goldloop")
     assert script.exists() or script.with_suffix(".exe").exists()
+
+
+def test_human_output_survives_a_non_utf8_locale(tmp_path, clean_env):
+    """Tables print '×', '✓', '—': a Windows pipe (cp1252) or a C locale must not crash them."""
+    import subprocess
+
+    from tests.conftest import PYTHON
+
+    env = {**clean_env, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    env.pop("PYTHONIOENCODING", None)
+    csv = tmp_path / "t.csv"
+    csv.write_text("date,x\n2020-01-01,1\n2020-01-02,2\n2020-01-03,3\n", encoding="utf-8")
+    done = subprocess.run([PYTHON, "-m", "goldloop.cli", "data", "check", "--path", str(csv)], env=env,
+                          capture_output=True, cwd=tmp_path, timeout=120)
+    assert b"Traceback" not in done.stderr, done.stderr.decode("utf-8", "replace")
+    assert "×" in done.stdout.decode("utf-8")  # UTF-8 bytes, whatever the locale

@@ -207,3 +207,16 @@ def test_launcher_environment_order(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     venv_python = REPO / ".venv" / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
     assert launch.find_python() == (str(venv_python) if venv_python.exists() else sys.executable)
     assert str(tmp_path / "data" / "venv") in launch.missing_message()
+
+
+def test_hook_output_is_utf8_under_a_non_utf8_locale(ws) -> None:
+    """A Windows pipe writes cp1252 / cp932 by default; here an ASCII locale stands in for it.
+    The hook must still hand Claude Code UTF-8 (MEMORY.md's lessons hold non-ASCII text)."""
+    env = {**hook_env(), "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    env.pop("PYTHONIOENCODING", None)
+    (ws.root / "MEMORY.md").write_text("# Memory\n\n- 2026-11-23: 金価格 → returns, never levels ✓\n",
+                                       encoding="utf-8")
+    out, done = run_hook("session_start", {"hook_event_name": "SessionStart", "source": "startup",
+                                           "session_id": "s", "cwd": str(ws.root)}, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "金価格 → returns, never levels ✓" in out["hookSpecificOutput"]["additionalContext"]
