@@ -122,3 +122,20 @@ def test_gru_autoencoder_is_causal(features):
     X = _inputs(features, "latent", rows=600)
     model = for_feature("latent")(prefix="latent", epochs=2).fit(X.iloc[:300])
     assert truncation_test(model.transform, X, cuts=2, atol=1e-5)["pass"]
+
+
+@pytest.mark.parametrize(("feature", "attempt"), [(f, a) for f in FAMILIES for a in (1, 2)])
+def test_no_output_column_is_a_linear_function_of_the_others(features, feature, attempt):
+    """Gate 2's VIF is infinite for such a column, so the family could never pass: an HMM's
+    expected duration (affine in its probabilities) and a pressure that was a multiple of the
+    z-score did exactly that on real data."""
+    from statsmodels.stats.outliers_influence import variance_inflation_factor
+
+    X = _inputs(features, feature)
+    model = for_feature(feature)(prefix=feature, **_params(feature, attempt))
+    out = model.fit(X.iloc[:700]).transform(X).iloc[WARMUP_ROWS:]
+    if out.shape[1] < 2:
+        return
+    design = np.column_stack([np.ones(len(out)), out.to_numpy()])
+    vifs = {c: variance_inflation_factor(design, i + 1) for i, c in enumerate(out.columns)}
+    assert max(vifs.values()) < 1e3, vifs

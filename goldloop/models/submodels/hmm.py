@@ -1,7 +1,11 @@
-"""HMM regimes (hmmlearn): filtered regime probabilities and expected regime duration.
+"""HMM regimes (hmmlearn): filtered regime probabilities and how long the regime has lasted.
 
 hmmlearn's ``predict_proba`` is forward-backward (smoothed), which looks into the future.
 We fit with hmmlearn, then run the forward filter ourselves so row t uses rows ≤ t only.
+
+The duration column is the age of the current (most probable) regime, log(1 + days). An
+earlier "expected duration" Σ p_k / (1 − a_kk) was an affine function of the probability
+columns (they sum to one), so Gate 2's VIF was infinite for every HMM submodel.
 """
 
 from __future__ import annotations
@@ -38,6 +42,13 @@ def forward_filter(loglik: np.ndarray, startprob: np.ndarray, transmat: np.ndarr
         probs[t] = joint / total
         prior = probs[t] @ transmat
     return probs, predictive
+
+
+def regime_age(states: np.ndarray) -> np.ndarray:
+    """Days the current state has lasted at each row (0 on the day it starts); causal."""
+    changed = np.r_[True, states[1:] != states[:-1]]
+    index = np.arange(states.size)
+    return index - np.maximum.accumulate(np.where(changed, index, 0))
 
 
 class HMMRegime(Submodel):
@@ -87,9 +98,8 @@ class HMMRegime(Submodel):
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         probs, _ = self._filter(X)
-        stay = np.clip(np.diag(self.transmat_), 0.0, 1.0 - 1e-6)
         cols = {self._col(f"regime_p{i}"): probs[:, i] for i in range(1, probs.shape[1])}
-        cols[self._col("regime_duration")] = probs @ (1.0 / (1.0 - stay))
+        cols[self._col("regime_duration")] = np.log1p(regime_age(probs.argmax(axis=1)))
         return self._frame(X, cols)
 
     def loss(self, X: pd.DataFrame, rows) -> float:

@@ -1,8 +1,10 @@
 """Z-score / mean-reversion state of slow series (real rates, spreads, flows).
 
 For each input: where it stands against its trailing window (z-score), how fast it moved
-(window change in training-year standard deviations), and the reversion pressure implied
-by an AR(1) half-life fitted on the training years.
+(window change in training-year standard deviations), and the reversion pressure: the
+change over the next ``change_window`` days that an AR(1) fitted on the training years
+expects, in the same training-year units as the change. (An earlier pressure, −(1 − φ)·z,
+was a constant multiple of the z-score, so Gate 2's VIF was infinite.)
 """
 
 from __future__ import annotations
@@ -45,12 +47,14 @@ class ZScoreState(Submodel):
         k = int(self.params["change_window"])
         cols = {}
         for c in values.columns:
-            z = self._rolling_z(values[c])
-            chg = values[c].diff(k)
-            chg.iloc[:k] = values[c].iloc[:k] - values[c].iloc[0]  # shorter change while warming up
+            x = values[c]
+            z = self._rolling_z(x)
+            chg = x.diff(k)
+            chg.iloc[:k] = x.iloc[:k] - x.iloc[0]  # shorter change while warming up
+            gap = x - x.rolling(int(self.params["window"]), min_periods=WARMUP_ROWS).mean()
             cols[self._col(f"{c}_z")] = z
             cols[self._col(f"{c}_chg")] = chg / self.chg_sd_.get(c, 1.0)
-            cols[self._col(f"{c}_pressure")] = -(1.0 - self.phi_.get(c, 1.0)) * z
+            cols[self._col(f"{c}_pressure")] = -(1.0 - self.phi_.get(c, 1.0) ** k) * gap / self.chg_sd_.get(c, 1.0)
         return self._frame(X, cols)
 
     def loss(self, X: pd.DataFrame, rows) -> float:
