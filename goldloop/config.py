@@ -49,6 +49,10 @@ class Gate1Settings(_Section):
 
 class Gate2Settings(_Section):
     min_mi_increase: float = 0.05
+    # Compare with the new columns circularly shifted out of alignment (same dimensions, no
+    # information), averaged over this many shifts; 0 = the original's comparison with the
+    # base alone, which the k-NN estimator's dimension bias tilts against every new column.
+    mi_null_shifts: int = Field(10, ge=0, le=50)
     max_vif: float = 10.0
     max_corr_std: float = 0.15
     corr_window: int = 60

@@ -5,6 +5,13 @@ the estimator scikit-learn uses per feature) on the *joint* space, so the figure
 I(y; base, new) against I(y; base) rather than a sum of per-feature scores that would count
 redundant information twice. KSG degrades beyond ~10 dimensions, so the base table enters
 through its leading principal components (``MI_BASE_COMPONENTS``).
+
+Every added dimension lowers the KSG estimate (its neighbourhoods grow), so I(y; base, new)
+falls below I(y; base) even for a column that carries information: on the offline panel, a
+column correlated 0.2 with the target showed a mean "increase" of +0.4 % and pure noise
+−40 %. The gain is therefore measured against a null with the same dimensions — the new
+columns circularly shifted out of alignment with the target (their own structure kept) —
+where noise averages −2 %, a 0.1 column +11 % and a 0.2 column +38 %.
 """
 
 from __future__ import annotations
@@ -63,7 +70,15 @@ def _components(frame: Any, n: int) -> np.ndarray:
     return PCA(n_components=n, random_state=0).fit_transform(a)
 
 
-def mutual_information_gain(base: Any, new: Any, target: Any, seed: int = 0) -> dict[str, Any]:
+def null_shifts(n: int, count: int, seed: int = 0) -> list[int]:
+    """Circular shifts far from zero (10–90 % of the rows), so no shifted row lines up with
+    its own target or a near neighbour of it."""
+    rng = np.random.default_rng([seed, 2])
+    return [int(s) for s in rng.integers(n // 10, n - n // 10, size=count)]
+
+
+def mutual_information_gain(base: Any, new: Any, target: Any, seed: int = 0,
+                            null_shifts_count: int = 10) -> dict[str, Any]:
     from sklearn.feature_selection import mutual_info_regression
 
     rows = base.notna().all(axis=1) & new.notna().all(axis=1)
@@ -72,14 +87,21 @@ def mutual_information_gain(base: Any, new: Any, target: Any, seed: int = 0) -> 
     zn = _components(nw, MI_NEW_COMPONENTS)
     mi_base = ksg_mutual_information(zb, y, seed=seed)
     mi_joint = ksg_mutual_information(np.hstack([zb, zn]), y, seed=seed)
-    increase = (mi_joint - mi_base) / max(mi_base, MI_FLOOR)
+    nulls = [ksg_mutual_information(np.hstack([zb, np.roll(zn, shift, axis=0)]), y, seed=seed)
+             for shift in null_shifts(len(y), null_shifts_count, seed)]
+    reference = float(np.mean(nulls)) if nulls else mi_base
+    increase = (mi_joint - reference) / max(mi_base, MI_FLOOR)
     per_feature = mutual_info_regression(nw.to_numpy(float), y, n_neighbors=MI_NEIGHBORS, random_state=seed)
     return {
         "estimator": f"KSG k-NN (k={MI_NEIGHBORS}), base as {zb.shape[1]} principal components",
         "rows": int(rows.sum()),
         "mi_base": mi_base,
         "mi_base_plus_new": mi_joint,
+        "mi_null": reference if nulls else None,
+        "null": (f"base + new columns shifted out of alignment (mean of {len(nulls)} circular shifts)"
+                 if nulls else "base alone"),
         "mi_increase": float(increase),
+        "mi_increase_vs_base_alone": float((mi_joint - mi_base) / max(mi_base, MI_FLOOR)),
         "per_feature_mi_sklearn": {str(c): float(v) for c, v in zip(nw.columns, per_feature, strict=True)},
     }
 
@@ -111,12 +133,14 @@ def rolling_corr_std(new: Any, target: Any, window: int) -> dict[str, float]:
 
 
 def run_gate2(aligned: Any, settings: Gate2Settings, seed: int = 0) -> dict[str, Any]:
-    mi = mutual_information_gain(aligned.base, aligned.new, aligned.target, seed=seed)
+    mi = mutual_information_gain(aligned.base, aligned.new, aligned.target, seed=seed,
+                                 null_shifts_count=settings.mi_null_shifts)
     vif = vif_of_new(aligned.base, aligned.new)
     stability = rolling_corr_std(aligned.new, aligned.target, settings.corr_window)
+    reference = mi["mi_null"] if mi["mi_null"] is not None else mi["mi_base"]
     checks = [check("mi_increase", mi["mi_increase"] > settings.min_mi_increase, round(mi["mi_increase"], 4),
-                    settings.min_mi_increase, f"I(y; base+new) {mi['mi_base_plus_new']:.4f} vs "
-                    f"I(y; base) {mi['mi_base']:.4f} nats ({mi['estimator']})")]
+                    settings.min_mi_increase, f"I(y; base+new) {mi['mi_base_plus_new']:.4f} vs {reference:.4f} "
+                    f"nats for {mi['null']}, relative to I(y; base) {mi['mi_base']:.4f} ({mi['estimator']})")]
     for name, value in vif.items():
         checks.append(check(f"vif[{name}]", value < settings.max_vif, round(value, 3) if np.isfinite(value) else None,
                             settings.max_vif, "against the base and the other new columns"))
