@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(kaggle, name="kaggle")
     mon = typer.Typer(help="The detached monitor of submitted kernels.", no_args_is_help=True)
     kaggle.add_typer(mon, name="monitor")
+    app.add_typer(mon, name="monitor")  # `goldloop monitor status` too: the same commands, one level up
 
     @kaggle.command("submit")
     def submit_cmd(

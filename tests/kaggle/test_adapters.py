@@ -28,6 +28,9 @@ def test_cli_submit_watch_status_fetch_classify_quota(kws, clean_env):
     assert read_state(kws.root).status.value == "training_complete"
     rows = json.loads(cli(kws, "monitor", "status", "--json", env=clean_env).stdout)
     assert rows[0]["outcome"] == "complete"
+    top_level = subprocess.run([PYTHON, "-m", "goldloop.cli", "--workspace", str(kws.root), "monitor", "status",
+                                "--json"], capture_output=True, text=True, encoding="utf-8", env=clean_env, timeout=180)
+    assert json.loads(top_level.stdout) == rows  # `goldloop monitor status`, as users type it
     fetched = json.loads(cli(kws, "fetch", "vix", "1", "--json", env=clean_env).stdout)
     assert "output.csv" in fetched["files"]
     log = kws.root / "oom.log"
