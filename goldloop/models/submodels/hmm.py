@@ -3,9 +3,10 @@
 hmmlearn's ``predict_proba`` is forward-backward (smoothed), which looks into the future.
 We fit with hmmlearn, then run the forward filter ourselves so row t uses rows ≤ t only.
 
-The duration column is the age of the current (most probable) regime, log(1 + days). An
-earlier "expected duration" Σ p_k / (1 − a_kk) was an affine function of the probability
-columns (they sum to one), so Gate 2's VIF was infinite for every HMM submodel.
+The duration column is the expected total duration of the current (most probable) regime:
+the days it has lasted so far plus its expected remainder 1 / (1 − a_kk), in logs. An
+earlier Σ p_k / (1 − a_kk) was an affine function of the probability columns (they sum to
+one), so Gate 2's VIF was infinite for every HMM submodel.
 """
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ class HMMRegime(Submodel):
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         probs, _ = self._filter(X)
         cols = {self._col(f"regime_p{i}"): probs[:, i] for i in range(1, probs.shape[1])}
-        cols[self._col("regime_duration")] = np.log1p(regime_age(probs.argmax(axis=1)))
+        current = probs.argmax(axis=1)
+        remaining = 1.0 / (1.0 - np.clip(np.diag(self.transmat_), 0.0, 1.0 - 1e-6))
+        cols[self._col("regime_duration")] = np.log(regime_age(current) + remaining[current])
         return self._frame(X, cols)
 
     def loss(self, X: pd.DataFrame, rows) -> float:
