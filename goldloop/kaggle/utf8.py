@@ -38,7 +38,8 @@ def utf8_open(file: Any, mode: str = "r", buffering: int = -1, encoding: str | N
 def import_kaggle_api(force: bool = True) -> type:
     """Import ``kaggle`` (UTF-8 forced when needed, its import-time chatter silenced) → KaggleApi.
 
-    ``force=False`` exists only to show, in a test, the crash this prevents.
+    ``force=False`` leaves ``open`` alone (kaggle ≥ 2.2.5 writes its own log as UTF-8, but
+    kagglesdk still opens some files without an encoding, so goldloop always forces).
     """
     forcing = force and not default_is_utf8()
     if forcing:

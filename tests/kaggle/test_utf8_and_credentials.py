@@ -17,36 +17,55 @@ from tests.kaggle.conftest import KEY, wait_for
 from tests.kaggle.kernels import make_kernel
 
 SCRIPT = textwrap.dedent("""
-    import locale, sys, time
+    import locale, sys
     from pathlib import Path
     from goldloop.kaggle.credentials import KaggleCredentials
     from goldloop.kaggle.kaggle_backend import make_api
+    from goldloop.kaggle.utf8 import KAGGLE_MODULES
     assert locale.getpreferredencoding(False).lower().startswith(("ansi", "ascii", "cp")), locale.getpreferredencoding(False)
-    api = make_api(KaggleCredentials("test", "tester", key=sys.argv[1]), sys.argv[2], force_utf8=sys.argv[3] == "1")
-    files, _ = api.kernels_output("tester/gold-vix-1", sys.argv[4], force=True, quiet=True)
-    print("OK", Path(sys.argv[4], "gold-vix-1.log").read_text(encoding="utf-8").count("\\u91d1"))
+    api = make_api(KaggleCredentials("test", "tester", key=sys.argv[1]), sys.argv[2], force_utf8=True)
+    # Whatever the installed kaggle does itself: any open() that kaggle's modules make
+    # without an encoding now writes UTF-8 (a writer that uses the locale default).
+    probe = Path(sys.argv[3], "probe.txt")
+    for name in KAGGLE_MODULES:
+        module = sys.modules[name]
+        with eval("open", vars(module))(probe, "w") as fh:
+            fh.write("\\u91d1 \\u26a0")
+        assert probe.read_bytes() == "\\u91d1 \\u26a0".encode("utf-8"), name
+    files, _ = api.kernels_output("tester/gold-vix-1", sys.argv[3], force=True, quiet=True)
+    print("OK", Path(sys.argv[3], "gold-vix-1.log").read_text(encoding="utf-8").count("\\u91d1"))
 """)
 
 
 @pytest.mark.skipif(os.name == "nt", reason="forces a POSIX C locale")
 def test_kaggle_writes_survive_a_non_utf8_default_encoding(emulator, tmp_path):
+    """Our forcing works under a C locale whichever kaggle is installed (2.2.4 crashed
+    without it; 2.2.5 writes its log as UTF-8 itself) - we test ours, not theirs."""
     backend = KaggleBackend(tmp_path, api_url=emulator.url)
     backend.push(make_kernel(tmp_path, "vix", 1, text="gold 金 ✓"))
     wait_for(lambda: backend.status("tester/gold-vix-1").finished, timeout=60)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONUTF8", "PYTHONIOENCODING", "LANG", "LC_CTYPE")}
     env.update(LC_ALL="C", PYTHONPATH=os.getcwd())
-
-    def run(force: str, out: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-X", "utf8=0", "-c", SCRIPT, KEY, emulator.url, force,
-                               str(tmp_path / out)], capture_output=True, text=True, encoding="utf-8",
-                              errors="replace", env=env, timeout=120)
-
-    unforced = run("0", "plain")  # what the original hit on Windows: the log write crashes
-    assert unforced.returncode != 0 and "UnicodeEncodeError" in unforced.stderr
-    assert "kernels_output" in unforced.stderr  # the crash is in kaggle's own write, not our script
-    forced = run("1", "forced")
+    out = tmp_path / "forced"
+    out.mkdir()
+    forced = subprocess.run([sys.executable, "-X", "utf8=0", "-c", SCRIPT, KEY, emulator.url, str(out)],
+                            capture_output=True, text=True, encoding="utf-8", errors="replace",
+                            env=env, timeout=120)
     assert forced.returncode == 0, forced.stderr
     assert forced.stdout.strip() == "OK 1"
+
+
+def test_utf8_open_defaults_text_to_utf8_only(tmp_path):
+    from goldloop.kaggle.utf8 import utf8_open
+
+    with utf8_open(tmp_path / "t.txt", "w") as fh:
+        fh.write("金")
+    assert (tmp_path / "t.txt").read_bytes() == "金".encode()
+    with utf8_open(tmp_path / "t.txt", "w", encoding="utf-16") as fh:  # an explicit encoding wins
+        fh.write("金")
+    assert (tmp_path / "t.txt").read_bytes() == "金".encode("utf-16")
+    with utf8_open(tmp_path / "t.bin", "wb") as fh:  # binary stays binary
+        fh.write(b"\x00")
 
 
 @pytest.fixture()
