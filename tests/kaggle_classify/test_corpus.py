@@ -16,7 +16,6 @@ CASES = tomllib.loads((HERE / "labels.toml").read_text(encoding="utf-8"))["case"
 
 def test_corpus_covers_every_class_three_times():
     from goldloop.routes import ERROR_ROUTES
-
     from tests.kaggle_classify.real_scores import cases as real_cases
 
     # the generated corpus (kept, clearly separate) plus the real one cover every class 3 times
