@@ -44,6 +44,14 @@ CASES: dict[str, tuple[Case, Case]] = {
               K("import torch\nfrom torch import nn\nlayer = nn.Linear(2, 2)\n"
                 "import pandas as pd\nidx = pd.Index([1])\nclass A:\n    def Fit(self):\n"
                 "        return 1\nA().Fit()\ns = 'x'.upper()")),
+    "GL202": (K("from sklearn.linear_model import Ridge\nm = Ridge().Fit([[0]], [0])", line=2),
+              K("from tensorflow import keras\ndef build(hp):\n    units = hp.Int('units', 8, 64)\n"
+                "    layers = keras.layers\n    return layers.Flatten()")),
+    "GL203": (K(IMPORTS + "df = pd.read_csv('/kaggle/input/datasets/tester/gold-vix-data/v.csv')\n"
+                "counts = df['side'].value_count()", line=4),
+              K(IMPORTS + "df = pd.read_csv('/kaggle/input/datasets/tester/gold-vix-data/v.csv')\n"
+                "counts = df['side'].value_counts()\nclass Box:\n    def value_count(self):\n"
+                "        return 1\nBox().value_count()")),
     "GL301": (K("import shap\nimport xgboost as xgb\nm = xgb.XGBRegressor()\n"
                 "explainer = shap.TreeExplainer(m)", line=4),
               K("import xgboost as xgb\nimport shap\nbooster = xgb.XGBRegressor().get_booster()\n"
@@ -60,6 +68,18 @@ CASES: dict[str, tuple[Case, Case]] = {
                 line=2),
               K(PATH_HELPER + "\nv = input_file('tester/gold-vix-data', 'vix.csv')\n"
                 "w = '/kaggle/input/gold-vix-data/vix.csv'")),
+    "GL404": (K("import os\nfor p in ['/kaggle/input/datasets/tester/gold-vix-data/v.csv',\n"
+                "          '/kaggle/input/other-data/v.csv']:\n    if os.path.exists(p):\n        break",
+                line=3),
+              K("import glob\nfiles = glob.glob('/kaggle/input/**/v.csv', recursive=True)\n"
+                "x = '/kaggle/input/datasets/tester/gold-vix-data/v.csv'")),
+    "GL405": (K("import pandas as pd\nv = pd.read_csv('gold-vix-data/vix.csv')", line=2),
+              K("import pandas as pd\nv = pd.read_csv('/kaggle/input/datasets/tester/gold-vix-data/vix.csv')\n"
+                "w = pd.read_csv('../input/gold-vix-data/vix.csv')\nz = pd.read_csv('scratch/out.csv')")),
+    "GL406": (K("import pandas as pd\nv = pd.read_csv('C:/Users/me/Desktop/vix.csv')", line=2),
+              K("import os\nimport pandas as pd\nif os.path.exists('/kaggle/input'):\n"
+                "    v = pd.read_csv('/kaggle/input/datasets/tester/gold-vix-data/vix.csv')\n"
+                "else:\n    v = pd.read_csv('C:/Users/me/Desktop/vix.csv')")),
     "GL403": (K("x = 1", dataset_sources=["tester/gold-vix-data", "tester/unused-data"]),
               K("SOURCE = 'tester/gold-vix-data'\nx = 1")),
     "GL501": (Case(meta={"__raw__": "{not json"}), K("x = 1")),
@@ -74,6 +94,8 @@ CASES: dict[str, tuple[Case, Case]] = {
     "GL601": (K("print(price)", cell=1, line=1), K("price = 1", "print(price, display, len)")),
     "GL602": (K("print(total)", "total = 3", cell=1, line=1),
               K("def f():\n    return total", "total = 3\nprint(f())")),
+    "GL603": (K("%run helpers.py\nprint(load_prices())", line=2),
+              K("%run helpers.py\nprices = 1\nprint(prices)")),
     "GL701": (K(IMPORTS + "df = pd.DataFrame({'a': [1]})\ndf = df.append({'a': 2}, "
                 "ignore_index=True)\nm = df.resample('M').mean()", line=4),
               K(IMPORTS + "rows = []\nrows.append(1)\ndf = pd.DataFrame({'a': rows})\n"
