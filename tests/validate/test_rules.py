@@ -24,10 +24,12 @@ class Case:
     raw: bytes | None = None  # write these bytes as the notebook instead
     cell: int | None = None  # expected cell of the finding (failing case)
     line: int | None = None
+    files: dict | None = None  # extra files in the kernel folder
 
 
-def K(*cells: str, cell: int | None = None, line: int | None = None, **meta) -> Case:
-    return Case(cells=list(cells), meta=meta, cell=cell, line=line)
+def K(*cells: str, cell: int | None = None, line: int | None = None, files: dict | None = None,
+      **meta) -> Case:
+    return Case(cells=list(cells), meta=meta, cell=cell, line=line, files=files)
 
 
 OUTPUT = [{"output_type": "stream", "name": "stdout", "text": ["hello\n"]}]
@@ -96,6 +98,11 @@ CASES: dict[str, tuple[Case, Case]] = {
               K("def f():\n    return total", "total = 3\nprint(f())")),
     "GL603": (K("%run helpers.py\nprint(load_prices())", line=2),
               K("%run helpers.py\nprices = 1\nprint(prices)")),
+    "GL604": (K("import numpy as np\nimport matplotlib.pyplot as plt\nx = np.arange(3)\n"
+                "plt.heatmap([[1, 2]])", line=4),
+              K("import numpy as np\nimport matplotlib.pyplot as plt\nfrom numpy import linalg as la\n"
+                "x = np.arange(3)\nv = np.NaN\nr = np.random.default_rng(0)\nplt.imshow([[1, 2]])\n"
+                "n = la.norm(x)")),
     "GL701": (K(IMPORTS + "df = pd.DataFrame({'a': [1]})\ndf = df.append({'a': 2}, "
                 "ignore_index=True)\nm = df.resample('M').mean()", line=4),
               K(IMPORTS + "rows = []\nrows.append(1)\ndf = pd.DataFrame({'a': rows})\n"
@@ -143,6 +150,11 @@ CASES: dict[str, tuple[Case, Case]] = {
     "GL1202": (K("import requests\nr = requests.get('https://example.com')", line=2),
                K("import requests\nr = requests.get('https://example.com')",
                  enable_internet=True)),
+    "GL1501": (K("from src.utils import hello\nhello()", line=1, files={"src/utils.py": "def hello():\n    pass\n"}),
+               K("import pandas as pd\nfrom gold_helpers import load\n", kernel_sources=["tester/gold-helpers"],
+                 files={"gold_helpers.py": "def load():\n    pass\n", "notes/readme.txt": "x"})),
+    "GL1502": (K("from sklearn.cross_validation import train_test_split", line=1),
+               K("from sklearn.model_selection import train_test_split\nimport joblib")),
     "GL1301": (Case(cells=["print('x')"], meta={}, outputs={0: OUTPUT}),
                Case(cells=["print('x')"], meta={})),
     "GL1302": (Case(cells=["print('x')"], meta={}, outputs={0: ERROR_OUT}),
@@ -184,6 +196,9 @@ def materialize(tmp_path: Path, case: Case) -> Path:
     write_kernel(folder, case.cells, meta, **kwargs)
     if meta.get("code_file") == "missing.ipynb":
         (folder / "missing.ipynb").unlink()
+    for name, text in (case.files or {}).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
     return folder
 
 

@@ -54,6 +54,13 @@ def _probed_nodes(ctx) -> set[int]:
     for _, node in ctx.nodes(ast.Assign):
         if any(isinstance(t, ast.Name) and t.id in probed_names for t in node.targets):
             probed.add(id(node.value))  # ROOT = '/kaggle/input/x'; later: if ROOT.exists()
+    probing_params = {  # def find(default): if os.path.exists(default) … -> find('/kaggle/…')
+        fn.name: [i for i, a in enumerate(fn.args.args) if a.arg in probed_names]
+        for _, fn in ctx.nodes(ast.FunctionDef)}
+    for _, node in ctx.nodes(ast.Call):
+        for index in probing_params.get(call_name(node), []) if isinstance(node.func, ast.Name) else []:
+            if index < len(node.args):
+                probed.add(id(node.args[index]))
     for _, node in ctx.nodes(ast.Try):
         caught = {getattr(h.type, "id", getattr(h.type, "attr", "")) if h.type is not None
                   else "BaseException" for h in node.handlers}

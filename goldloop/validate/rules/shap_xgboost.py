@@ -34,7 +34,8 @@ def _has_fix(ctx) -> bool:
 def tree_explainer(ctx):
     if "xgboost" not in ctx.imported_modules or "shap" not in ctx.imported_modules:
         return
-    calls = [(cell, node, dotted(node.func)) for cell, node in ctx.nodes(ast.Call)]
+    calls = [(cell, node, dotted(node.func)) for cell, node in ctx.nodes(ast.Call)
+             if not _explains_a_function(node)]
     calls = [(cell, node, chain.split(".")[-1]) for cell, node, chain in calls
              if chain.split(".")[-1] == "TreeExplainer"
              or (chain.split(".")[-1] == "Explainer" and chain.split(".")[0] in _shap_names(ctx))]
@@ -43,6 +44,13 @@ def tree_explainer(ctx):
             how = "" if name == "TreeExplainer" else " (shap.Explainer picks TreeExplainer for it)"
             yield (cell.number, node.lineno,
                    f"shap.{name} on an XGBoost model fails with XGBoost >= 2 and shap < 0.45{how}")
+
+
+def _explains_a_function(call: ast.Call) -> bool:
+    """``shap.Explainer(model.predict, X)`` / a lambda: a model-agnostic explainer, no tree parsing."""
+    first = call.args[0] if call.args else None
+    return isinstance(first, ast.Lambda) or (
+        isinstance(first, ast.Attribute) and first.attr.startswith("predict"))
 
 
 def _shap_names(ctx) -> set[str]:
