@@ -88,12 +88,19 @@ def test_relative_input_path_is_an_error(tmp_path):
     assert errors == {"GL405"}
 
 
-def test_code_file_case_mismatch_still_checks_the_code(tmp_path):
+def _folder(tmp_path, meta: dict, files: dict[str, str]):
+    """A kernel folder whose files are written as given (names, case, scripts)."""
     folder = tmp_path / "k"
     folder.mkdir()
-    (folder / "kernel-metadata.json").write_text(json.dumps(metadata(code_file="train.ipynb")), encoding="utf-8")
-    (folder / "Train.ipynb").write_text(json.dumps(notebook(["import pandas as pd\nx = pd.DataFrame().as_matrix()"])),
-                                        encoding="utf-8")
+    (folder / "kernel-metadata.json").write_text(json.dumps(metadata(**meta)), encoding="utf-8")
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_code_file_case_mismatch_still_checks_the_code(tmp_path):
+    folder = _folder(tmp_path, {"code_file": "train.ipynb"},
+                     {"Train.ipynb": json.dumps(notebook(["import pandas as pd\nx = pd.DataFrame().as_matrix()"]))})
     errors = {f.rule for f in validate_path(folder).findings if f.severity == "error"}
     assert {"GL504", "GL701"} <= errors
 
@@ -114,12 +121,9 @@ def test_misspelled_method(tmp_path):
 
 
 def test_one_syntax_error_does_not_hide_the_rest_of_a_script(tmp_path):
-    folder = tmp_path / "k"
-    folder.mkdir()
-    (folder / "kernel-metadata.json").write_text(json.dumps(metadata(code_file="run.py", kernel_type="script")),
-                                                 encoding="utf-8")
-    (folder / "run.py").write_text("import pandas as pd\ndef broken(:\n    pass\ndf = pd.DataFrame()\n"
-                                   "m = df.as_matrix()\nprint(missing_name)\n", encoding="utf-8")
+    folder = _folder(tmp_path, {"code_file": "run.py", "kernel_type": "script"},
+                     {"run.py": "import pandas as pd\ndef broken(:\n    pass\ndf = pd.DataFrame()\n"
+                                "m = df.as_matrix()\nprint(missing_name)\n"})
     findings = validate_path(folder).findings
     assert {("GL101", 2), ("GL701", 5), ("GL601", 6)} <= {(f.rule, f.line) for f in findings}
 
