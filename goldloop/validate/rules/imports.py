@@ -117,12 +117,13 @@ def missing_module_attribute(ctx):
     if not aliases:
         return
     table = module_names()
+    submodules = {m.split(".")[1] for _, _, m in _imported_modules(ctx) if "." in m}  # import numpy.matlib
     for cell, node in ctx.nodes(ast.Attribute):
         if not (isinstance(node.value, ast.Name) and node.value.id in aliases) or not isinstance(node.ctx, ast.Load):
             continue
         module = aliases[node.value.id]
         sub = f"{module}.{node.attr}"
-        if node.attr in table[module] or sub in table or node.attr.startswith("_"):
+        if node.attr in table[module] or sub in table or node.attr in submodules or node.attr.startswith("_"):
             continue
         yield (cell.number, node.lineno,
                f"`{node.value.id}.{node.attr}`: module {module} has no attribute {node.attr!r}")
