@@ -41,6 +41,8 @@ CASES: dict[str, tuple[Case, Case]] = {
     "GL101": (K("x = 1", "def f(:\n    pass", cell=2, line=1),
               K("x = 1", "%matplotlib inline\n!pip list\nfor i in range(2):\n    %time y = i")),
     "GL102": (K(""), K("x = 1")),
+    "GL103": (K("x = 1", "# ask\n%%time\nres = 2", cell=2, line=2),
+              K("%%time\nres = 2", "%%bash\necho '%%time'\n  %%notmagic")),
     "GL201": (K("s = 'gold'\nprint(s.UPPER())", "from sklearn.linear_model import Ridge\n"
                 "m = Ridge().Fit([[0]], [0])", cell=1, line=2),
               K("import torch\nfrom torch import nn\nlayer = nn.Linear(2, 2)\n"
@@ -82,6 +84,8 @@ CASES: dict[str, tuple[Case, Case]] = {
               K("import os\nimport pandas as pd\nif os.path.exists('/kaggle/input'):\n"
                 "    v = pd.read_csv('/kaggle/input/datasets/tester/gold-vix-data/vix.csv')\n"
                 "else:\n    v = pd.read_csv('C:/Users/me/Desktop/vix.csv')")),
+    "GL407": (K("import pandas as pd\ndf = pd.read_csv('Crop_recommendation.csv')", line=2),
+              K("import pandas as pd\npd.DataFrame({'a': [1]}).to_csv('crop.csv')\ndf = pd.read_csv('crop.csv')")),
     "GL403": (K("x = 1", dataset_sources=["tester/gold-vix-data", "tester/unused-data"]),
               K("SOURCE = 'tester/gold-vix-data'\nx = 1")),
     "GL501": (Case(meta={"__raw__": "{not json"}), K("x = 1")),

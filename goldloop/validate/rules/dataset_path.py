@@ -257,15 +257,22 @@ def _reads(ctx):
                 yield cell, node, value
 
 
+def _relative_source(ctx, value: str) -> list[str]:
+    """The parts of ``value`` when it is a relative path into a source (``titanic/train.csv``)."""
+    names = Sources.of(ctx.kernel).legacy_slugs() | {"input", "kaggle"}
+    parts = [p for p in value.replace("\\", "/").split("/") if p and p != "."]
+    if value.startswith(("/", "../")) or len(parts) < 2 or parts[0] not in names:
+        return []
+    return parts
+
+
 @rule("GL405", "dataset_path", "error", "a relative path to an input source",
       "Kaggle runs the kernel in /kaggle/working: read /kaggle/input/<slug>/… (or "
       "/kaggle/input/datasets/<owner>/<slug>/…), not <slug>/…", needs="metadata")
 def relative_source_path(ctx):
-    sources = Sources.of(ctx.kernel)
-    names = sources.legacy_slugs() | {"input", "kaggle"}
     for cell, node, value in _reads(ctx):
-        parts = [p for p in value.replace("\\", "/").split("/") if p and p != "."]
-        if value.startswith(("/", "../")) or len(parts) < 2 or parts[0] not in names:
+        parts = _relative_source(ctx, value)
+        if not parts:
             continue
         yield (cell.number, node.lineno,
                f"`{value}` is relative: from /kaggle/working it names "
@@ -281,3 +288,35 @@ def author_machine_path(ctx):
         if not _AUTHOR_MACHINE.match(value) or node.lineno in conditional.get(cell, set()):
             continue  # under an if/try/def: probably the local branch of a fallback
         yield cell.number, node.lineno, f"`{value}` is a path on the author's machine, not on Kaggle"
+
+
+_WRITES = re.compile(r"^(to_\w+|save\w*|dump|write\w*|extract\w*|unpack_archive|urlretrieve|download\w*|"
+                     r"copy\w*|move|makedirs|mkdir|rename|symlink_to|hf_hub_download|snapshot_download)$")
+_ONLY_DISPLAY_MAGICS = re.compile(r"^%(matplotlib|time|timeit|config|load_ext|reload_ext|autoreload)\b")
+
+
+def _may_create_files(ctx) -> bool:
+    """Shell lines, file-writing calls or downloads: a relative file could come from them."""
+    if any(not _ONLY_DISPLAY_MAGICS.match(text) for cell in ctx.cells for _, text in cell.magic_lines):
+        return True
+    if any(not c.is_python for c in ctx.cells):
+        return True
+    return any(_WRITES.match(call_name(node)) for _, node in ctx.nodes(ast.Call))
+
+
+@rule("GL407", "dataset_path", "error", "a relative file read that nothing in the kernel creates",
+      "Kaggle starts the kernel in an empty /kaggle/working: attach the file as a dataset and read "
+      "/kaggle/input/…, or create it earlier in the notebook", needs="metadata")
+def unprovided_relative_file(ctx):
+    if _may_create_files(ctx):
+        return
+    conditional = _conditional_lines(ctx)
+    for cell, node, value in _reads(ctx):
+        name = value.replace("\\", "/")
+        if (name.startswith(("/", "../", "~")) or _AUTHOR_MACHINE.match(name) or "://" in name
+                or "." not in name.rsplit("/", 1)[-1] or node.lineno in conditional.get(cell, set())
+                or _relative_source(ctx, value)):  # GL405 names those
+            continue
+        yield (cell.number, node.lineno,
+               f"`{value}` is read from /kaggle/working, which starts empty, and the kernel never "
+               "creates it")
