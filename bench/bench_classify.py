@@ -1,14 +1,20 @@
-"""Classifier throughput and memory on a 50 MB kernel log (Kaggle JSON and plain text).
+"""Classifier speed: per real log (in-process and the whole CLI), and throughput and memory on
+a 50 MB kernel log (Kaggle JSON and plain text).
 
 Ours: ``classify_log`` streams the file in blocks. Baseline, measured in the same run: the
 naive classifier: read the whole file into memory, then ``re.search`` each row of the same
-pattern table over it. Peak memory comes from tracemalloc (Python allocations).
+pattern table over it. Per log, the corpus is tests/kaggle_classify/real_corpus (reproductions
+of public failure logs); the CLI baseline is a bare ``python -c pass`` process. Peak memory
+comes from tracemalloc (Python allocations).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -78,9 +84,28 @@ def peak_bytes(fn) -> int:
         tracemalloc.stop()
 
 
+def per_log() -> None:
+    from goldloop.kaggle.classify import classify_log
+    from tests.kaggle_classify.real_scores import CORPUS, cases
+
+    logs = [(CORPUS / c["file"], c.get("status")) for c in cases()]
+    ours = [median_seconds(lambda p=p, s=s: classify_log(p, status=s), repeat=5) for p, s in logs]
+    base = [median_seconds(lambda p=p: naive(p), repeat=5) for p, _ in logs]
+    report(f"classify_log in-process, median per real log ({len(logs)} logs)", statistics.median(ours) * 1000, "ms",
+           "whole file + re.search per row", statistics.median(base) * 1000)
+    sample = logs[:: max(1, len(logs) // 10)]
+    cli = [median_seconds(lambda p=p: subprocess.run(
+        [sys.executable, "-m", "goldloop.cli", "kaggle", "classify", str(p), "--json"], capture_output=True), repeat=3)
+        for p, _ in sample]
+    bare = median_seconds(lambda: subprocess.run([sys.executable, "-c", "pass"], capture_output=True), repeat=5)
+    report("goldloop kaggle classify CLI process, median per log", statistics.median(cli), "s",
+           "python -c pass process", bare)
+
+
 def main() -> None:
     from goldloop.kaggle.classify import classify_log
 
+    per_log()
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         js, txt = write_logs(Path(tmp))

@@ -148,14 +148,16 @@ def register(app: typer.Typer) -> None:
         emit(push_dataset(workspace().root, feature, attempt, backend=backend, notes=notes), as_json, _say)
 
     @kaggle.command("classify")
-    def classify_cmd(logfile: Path, as_json: JSON = False) -> None:
+    def classify_cmd(logfile: Path, as_json: JSON = False, status: Annotated[str | None, typer.Option(
+            help="The run's state if known (error, complete, cancelled): a failed run is never 'none'.")] = None,
+    ) -> None:
         """Classify a kernel log: {"error_type", "route", "evidence"}."""
         from goldloop.errors import GoldloopError
         from goldloop.kaggle.classify import classify_log
 
         if not logfile.is_file():
             raise GoldloopError(f"{logfile} does not exist", "pass the path of a kernel log (JSON or text)")
-        result = classify_log(logfile).to_dict()
+        result = classify_log(logfile, status=status).to_dict()
         data = {k: result[k] for k in ("error_type", "route", "evidence")}
         emit(data, as_json, lambda d: typer.echo(
             f"{d['error_type']} → {d['route'].get('agent') if isinstance(d['route'], dict) else d['route']}"

@@ -8,7 +8,8 @@ text logs work too.
 Precedence (what "the error that ended the run" means here):
 1. a ``failure_message`` from Kaggle's status that matches a pattern (authoritative);
 2. the last *fatal* line (``Killed``, a time limit): the process was ended from outside;
-3. the first *error* of a known class (the root cause; later errors are its cascade);
+3. the first *error* of a known class (the root cause; later errors are its cascade), else
+   the first IPython traceback *header* of a known class (a log cut before the message line);
 4. the first generic exception (``unknown``), then a cascade-only error (``NameError``);
 5. otherwise ``none``: warnings alone never make a failure.
 A *progress* line (an epoch, an Optuna trial) clears every error before it: the process kept
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 PATTERNS_FILE = Path(__file__).with_name("error_patterns.toml")
-KINDS = ("fatal", "error", "cascade", "warning", "progress")
+KINDS = ("fatal", "error", "header", "cascade", "warning", "progress")
 CHUNK_CHARS = 1 << 20  # characters read per block; bounds memory together with MAX_LINE_CHARS
 MAX_LINE_CHARS = 1 << 20  # a "line" longer than this is cut (a log with no newlines at all)
 MAX_JSON_ENTRY_CHARS = 8 << 20  # one JSON entry larger than this: treat the rest as plain text
@@ -34,6 +35,19 @@ TAIL_CHARS = 12_000  # end of the log kept for the LLM fallback
 CONTEXT_CHARS = 4_000  # text kept before a generic exception line (its traceback)
 
 _ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+# What launchers put before a log line (stripped, repeatedly, before matching, so anchored rows
+# still see the message): torchrun/accelerate rank tags "[rank0]:" / "[default0]:", Kaggle's
+# log table "7369.2s  59  " (elapsed | line number | text), ISO timestamps with an optional level.
+_PREFIX_RE = re.compile(
+    r"^(?:\[(?:rank|default)\d+\]:\s?"
+    r"|\d+(?:\.\d+)?s\s*(?:\||\t|\s{2,})\s*\d+\s*(?:\||\t|\s{2,})\s?"
+    r"|\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?"
+    r"(?:\s*[-|]?\s*(?:INFO|WARNING|WARN|ERROR|CRITICAL|DEBUG)\b\s*[-|:]?)?\s*)+"
+)
+# Kaggle run states (any spelling the API or the CLI prints) -> did the run fail?
+_FAILED_STATES = {"error": True, "failed": True, "failure": True, "cancelled": True,
+                  "canceled": True, "cancelacknowledged": True, "cancelrequested": True,
+                  "complete": False, "completed": False, "success": False}
 _JSON_SKIP_RE = re.compile(r"[\s,\[\]]*")
 
 
@@ -192,6 +206,7 @@ class LogScanner:
     def _reset_failures(self) -> None:
         self._last_fatal: _Event | None = None
         self._first_error: _Event | None = None
+        self._header: _Event | None = None
         self._generic: _Event | None = None
         self._cascade: _Event | None = None
 
@@ -228,6 +243,8 @@ class LogScanner:
             end = block.find("\n", m.end())
             end = size if end < 0 else end
             line = block[start:end].strip()
+            if line and line[0] in "[0123456789":
+                line = _PREFIX_RE.sub("", line, count=1).strip()
             pattern = match_line(line) if line else None
             if pattern is not None:
                 self._event(_Event(pattern, line[:EVIDENCE_CHARS], self._offset + start), block, start)
@@ -252,6 +269,8 @@ class LogScanner:
             self._last_fatal = ev
         elif kind == "cascade":
             self._cascade = self._cascade or ev
+        elif kind == "header":
+            self._header = self._header or ev
         elif ev.pattern.error_class != "unknown":
             self._first_error = self._first_error or ev
         elif self._generic is None or ev.pattern.priority > self._generic.pattern.priority:
@@ -266,7 +285,7 @@ class LogScanner:
             if pattern is not None and pattern.kind in ("fatal", "error") and pattern.error_class != "unknown":
                 return _make(pattern.error_class, failure_message.strip(), True, "kaggle_status",
                              {**details, "pattern": pattern.id, "failure_message": failure_message.strip()})
-        for ev in (self._last_fatal, self._first_error, self._generic, self._cascade):
+        for ev in (self._last_fatal, self._first_error, self._header, self._generic, self._cascade):
             if ev is not None:
                 extra = {"pattern": ev.pattern.id, "offset": ev.offset, **_extract(ev)}
                 if ev.context:
@@ -400,28 +419,51 @@ def scan_log(source: str | Path, *, chunk_chars: int = CHUNK_CHARS) -> LogScanne
     return scanner
 
 
-def classify_log(source: str | Path, *, failure_message: str | None = None, failed: bool | None = None,
-                 llm: bool = False, chunk_chars: int = CHUNK_CHARS) -> Classification:
+def run_failed(status: str | None) -> bool | None:
+    """True/False for a Kaggle run state (``error``, ``KernelWorkerStatus.COMPLETE``…), None
+    when no state is given. An unknown state is refused: guessing could class a failure as none."""
+    if status is None or not str(status).strip():
+        return None
+    key = str(status).strip().rsplit(".", 1)[-1].replace("_", "").lower()
+    if key not in _FAILED_STATES:
+        from goldloop.errors import GoldloopError
+
+        raise GoldloopError(f"unknown run status {status!r}",
+                            hint="use the state Kaggle reported: error, complete or cancelled")
+    return _FAILED_STATES[key]
+
+
+def classify_log(source: str | Path, *, status: str | None = None, failure_message: str | None = None,
+                 failed: bool | None = None, llm: bool = False,
+                 chunk_chars: int = CHUNK_CHARS) -> Classification:
     """Classify a log file (.log/.json/.txt), streamed.
 
-    ``failure_message``: Kaggle's status failure message, if any (authoritative when it names a
-    class). ``failed``: the status said the run failed, so "nothing recognised" means ``unknown``,
-    not ``none``. ``llm``: for ``unknown``, ask Claude when ANTHROPIC_API_KEY is set.
+    ``status``: the run state the caller knows (``error``, ``complete``, ``cancelled``); a run
+    that did not complete is never classed ``none`` (``unknown`` at worst). ``failure_message``:
+    Kaggle's status failure message, if any (authoritative when it names a class). ``failed``:
+    the same as ``status="error"``. ``llm``: for ``unknown``, ask Claude when ANTHROPIC_API_KEY is set.
     """
+    failed = _merge_failed(status, failed)
     scanner = scan_log(source, chunk_chars=chunk_chars)
     return _finish(scanner, failure_message, failed, llm)
 
 
-def classify_text(text: str, *, failure_message: str | None = None, failed: bool | None = None,
-                  llm: bool = False) -> Classification:
+def classify_text(text: str, *, status: str | None = None, failure_message: str | None = None,
+                  failed: bool | None = None, llm: bool = False) -> Classification:
     """Classify log text already in memory (Kaggle JSON or plain)."""
     import io
 
+    failed = _merge_failed(status, failed)
     scanner = LogScanner()
     for block in iter_log_text(io.StringIO(text)):
         scanner.feed(block)
     scanner.close()
     return _finish(scanner, failure_message, failed, llm)
+
+
+def _merge_failed(status: str | None, failed: bool | None) -> bool | None:
+    from_status = run_failed(status)
+    return failed if from_status is None else (from_status or bool(failed))
 
 
 def _finish(scanner: LogScanner, failure_message: str | None, failed: bool | None, llm: bool) -> Classification:

@@ -132,7 +132,7 @@ def classify(log_path: Path, failure_message: str | None) -> dict[str, Any]:
     if not log_path.is_file():
         return fallback
     try:
-        result = classify_log(log_path, failure_message=failure_message, failed=True, llm=True).to_dict()
+        result = classify_log(log_path, status="error", failure_message=failure_message, llm=True).to_dict()
     except Exception as exc:  # a classifier bug must never lose a finished run
         return {**fallback, "evidence": f"{failure_message or ''} (classifier failed: {type(exc).__name__}: {exc})"}
     return result if result.get("error_type") not in (None, "none") else fallback

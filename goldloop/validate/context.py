@@ -19,6 +19,7 @@ class Context:
     kernel: dict[str, Any] | None = None  # parsed kernel-metadata.json (folder input only)
     kernel_path: Path | None = None
     kernel_problem: str | None = None  # why kernel-metadata.json could not be read
+    code_file_case: str | None = None  # the file code_file names, spelled with other case
     secret_values: list[str] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict)  # results shared by sibling rules
 

@@ -45,9 +45,13 @@ def _load_folder(folder: Path) -> Context:
     code_file = kernel.get("code_file") if kernel else None
     if isinstance(code_file, str) and code_file:
         target = folder / code_file
-        notebook = load(target) if target.is_file() else Notebook(path=target)
-        if not target.is_file():
-            notebook.load_error = "missing"  # reported by the kernel_metadata rule GL504
+        if target.is_file():
+            return Context(load(target), kernel, meta_path, problem)
+        other_case = _same_but_case(folder, code_file)
+        if other_case is not None:  # GL504 reports the name; the code is still checked
+            return Context(load(other_case), kernel, meta_path, problem,
+                           code_file_case=other_case.relative_to(folder).as_posix())
+        notebook = Notebook(path=target, load_error="missing")  # reported by GL504
         return Context(notebook, kernel, meta_path, problem)
     candidates = sorted(folder.glob("*.ipynb")) or sorted(folder.glob("*.py"))
     if len(candidates) == 1:
@@ -64,6 +68,15 @@ def _load_folder(folder: Path) -> Context:
         f"{METADATA_FILE}",
         "set code_file in kernel-metadata.json, or pass the notebook itself",
     )
+
+
+def _same_but_case(folder: Path, code_file: str) -> Path | None:
+    """The file ``code_file`` names with other letter case (``Train.ipynb`` for ``train.ipynb``)."""
+    wanted = Path(code_file).as_posix().lstrip("./").lower()
+    for candidate in folder.rglob("*"):
+        if candidate.is_file() and candidate.relative_to(folder).as_posix().lower() == wanted:
+            return candidate
+    return None
 
 
 def _load(path: Path) -> tuple[Context, list[str]]:

@@ -25,6 +25,7 @@ CATEGORIES = (
     "internet",
     "saved_outputs",
     "output_path",
+    "imports",
 )
 
 

@@ -17,6 +17,11 @@ from typing import Any
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "memit"}
 _HELP = re.compile(r"^(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")  # `obj?`, `??obj`
 _ASSIGN_MAGIC = re.compile(r"^(\s*)([A-Za-z_][\w.\[\], ]*?)\s*=\s*[!%]")
+# Line magics whose argument is a Python statement that runs in the notebook's namespace:
+# `%time model = fit(X)` defines `model`, so the statement is kept (the magic is blanked).
+_PYTHON_LINE_MAGIC = re.compile(r"^%(time|prun|memit|capture)\s+(?=[^-\s])")
+# IPython's automagic runs these without % or ! (`pip install x` in a cell); not Python.
+_AUTOMAGIC = re.compile(r"^(pip3?|conda|mamba)\s+(install|uninstall|list|show|freeze|download)\b")
 
 
 @dataclass(eq=False)  # identity-hashed: rules key dicts by cell
@@ -30,6 +35,7 @@ class Cell:
     outputs: list[Any] = field(default_factory=list)
     execution_count: Any = None
     magic_lines: list[tuple[int, str]] = field(default_factory=list)  # (line, text)
+    broken_text: str = ""  # a script's top-level blocks that do not parse (tree has the rest)
 
     @property
     def lines(self) -> list[str]:
@@ -66,38 +72,96 @@ def neutralize_magics(source: str) -> tuple[str, bool, list[tuple[int, str]]]:
             return "", False, magics
         lines[first] = ""
     out: list[str] = []
-    continued = False
+    continued = False  # inside a magic/shell line continued with `\` or an open bracket
+    depth = 0
     for number, line in enumerate(lines, start=1):
         stripped = line.lstrip()
         indent = line[: len(line) - len(stripped)]
         assign = _ASSIGN_MAGIC.match(line)
+        keep = _PYTHON_LINE_MAGIC.match(stripped)
         if continued:
             magics.append((number, stripped))
             out.append("")
-        elif stripped.startswith(("!", "%")):
+        elif keep:
+            magics.append((number, stripped))
+            out.append(indent + stripped[keep.end():])
+            continue  # a Python statement: its own brackets and continuations are Python's
+        elif stripped.startswith(("!", "%")) or _AUTOMAGIC.match(stripped):
             magics.append((number, stripped))
             out.append(f"{indent}pass")
+            depth = 0
         elif assign:
             magics.append((number, line[assign.end() - 1:].strip()))
             out.append(f"{assign.group(1)}{assign.group(2).strip()} = None")
+            depth = 0
         elif _HELP.match(stripped):
             out.append(f"{indent}pass")  # `obj?` help syntax
         else:
             out.append(line)
             continue
-        continued = line.rstrip().endswith("\\")
+        depth += _bracket_balance(stripped)
+        continued = line.rstrip().endswith("\\") or depth > 0
     return "\n".join(out), True, magics
 
 
-def _parse(cell: Cell) -> None:
+def _bracket_balance(text: str) -> int:
+    """Open minus closed brackets outside quotes: a magic's argument can span lines."""
+    balance, quote = 0, ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            balance += 1
+        elif ch in ")]}":
+            balance -= 1
+        elif ch == "#":
+            break
+    return balance
+
+
+def _parse(cell: Cell, partial: bool = False) -> None:
+    """Parse the cell; ``partial`` (a script): a syntax error blanks only its top-level block,
+    so one typo does not hide every other finding in a one-cell script."""
     if not cell.is_python:
         return
     try:
         cell.tree = ast.parse(cell.python)
+        return
     except SyntaxError as exc:
         cell.syntax_error = exc
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
         cell.syntax_error = SyntaxError(str(exc) or type(exc).__name__)
+        return
+    if partial:
+        tree, kept, broken = _partial_tree(cell.python)
+        if tree is not None:
+            cell.tree, cell.python, cell.broken_text = tree, kept, broken
+
+
+_BLOCK_TAIL = re.compile(r"^(else|elif|except|finally|case)\b|^[)\]}@]")
+
+
+def _partial_tree(text: str) -> tuple[ast.Module | None, str, str]:
+    """The module with every top-level block that fails to parse blanked (same line count)."""
+    lines = text.split("\n")
+    starts = [i for i, ln in enumerate(lines)
+              if ln and not ln[0].isspace() and not ln.startswith("#") and not _BLOCK_TAIL.match(ln)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    kept, broken = list(lines), []
+    for begin, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        block = "\n".join(lines[begin:end])
+        try:
+            ast.parse(block)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            broken.append(block)
+            kept[begin:end] = [""] * (end - begin)
+    try:
+        return ast.parse("\n".join(kept)), "\n".join(kept), "\n".join(broken)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None, text, text
 
 
 def _decode(path: Path) -> tuple[str | None, str | None]:
@@ -122,7 +186,7 @@ def load(path: Path) -> Notebook:
         return nb
     if nb.is_script:
         cell = Cell(number=None, source=text, python=text)
-        _parse(cell)
+        _parse(cell, partial=True)
         nb.cells.append(cell)
         return nb
     try:

@@ -327,7 +327,8 @@ requests.exceptions.ConnectionError: (MaxRetryError('HTTPSConnectionPool(host=\\
     + NBCONVERT))
 
 # ---------------------------------------------------------------- module_not_found
-scenario("module_hmmlearn_pip_offline.log", "module_not_found", "No module named 'hmmlearn'", kaggle_json(
+# pip could not resolve the index: the root cause is the missing internet, not the module (#16)
+scenario("module_hmmlearn_pip_offline.log", "internet_disabled", "Temporary failure in name resolution", kaggle_json(
     PREAMBLE
     + out("Collecting hmmlearn==0.3.3")
     + err("WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection broken by 'NewConnectionError('<pip._vendor.urllib3.connection.HTTPSConnection object at 0x7d3a2b1c4e50>: Failed to establish a new connection: [Errno -3] Temporary failure in name resolution')': /simple/hmmlearn/")

@@ -24,10 +24,12 @@ class Case:
     raw: bytes | None = None  # write these bytes as the notebook instead
     cell: int | None = None  # expected cell of the finding (failing case)
     line: int | None = None
+    files: dict | None = None  # extra files in the kernel folder
 
 
-def K(*cells: str, cell: int | None = None, line: int | None = None, **meta) -> Case:
-    return Case(cells=list(cells), meta=meta, cell=cell, line=line)
+def K(*cells: str, cell: int | None = None, line: int | None = None, files: dict | None = None,
+      **meta) -> Case:
+    return Case(cells=list(cells), meta=meta, cell=cell, line=line, files=files)
 
 
 OUTPUT = [{"output_type": "stream", "name": "stdout", "text": ["hello\n"]}]
@@ -39,11 +41,21 @@ CASES: dict[str, tuple[Case, Case]] = {
     "GL101": (K("x = 1", "def f(:\n    pass", cell=2, line=1),
               K("x = 1", "%matplotlib inline\n!pip list\nfor i in range(2):\n    %time y = i")),
     "GL102": (K(""), K("x = 1")),
+    "GL103": (K("x = 1", "# ask\n%%time\nres = 2", cell=2, line=2),
+              K("%%time\nres = 2", "%%bash\necho '%%time'\n  %%notmagic")),
     "GL201": (K("s = 'gold'\nprint(s.UPPER())", "from sklearn.linear_model import Ridge\n"
                 "m = Ridge().Fit([[0]], [0])", cell=1, line=2),
               K("import torch\nfrom torch import nn\nlayer = nn.Linear(2, 2)\n"
                 "import pandas as pd\nidx = pd.Index([1])\nclass A:\n    def Fit(self):\n"
                 "        return 1\nA().Fit()\ns = 'x'.upper()")),
+    "GL202": (K("from sklearn.linear_model import Ridge\nm = Ridge().Fit([[0]], [0])", line=2),
+              K("from tensorflow import keras\ndef build(hp):\n    units = hp.Int('units', 8, 64)\n"
+                "    layers = keras.layers\n    return layers.Flatten()")),
+    "GL203": (K(IMPORTS + "df = pd.read_csv('/kaggle/input/datasets/tester/gold-vix-data/v.csv')\n"
+                "counts = df['side'].value_count()", line=4),
+              K(IMPORTS + "df = pd.read_csv('/kaggle/input/datasets/tester/gold-vix-data/v.csv')\n"
+                "counts = df['side'].value_counts()\nclass Box:\n    def value_count(self):\n"
+                "        return 1\nBox().value_count()")),
     "GL301": (K("import shap\nimport xgboost as xgb\nm = xgb.XGBRegressor()\n"
                 "explainer = shap.TreeExplainer(m)", line=4),
               K("import xgboost as xgb\nimport shap\nbooster = xgb.XGBRegressor().get_booster()\n"
@@ -60,6 +72,20 @@ CASES: dict[str, tuple[Case, Case]] = {
                 line=2),
               K(PATH_HELPER + "\nv = input_file('tester/gold-vix-data', 'vix.csv')\n"
                 "w = '/kaggle/input/gold-vix-data/vix.csv'")),
+    "GL404": (K("import os\nfor p in ['/kaggle/input/datasets/tester/gold-vix-data/v.csv',\n"
+                "          '/kaggle/input/other-data/v.csv']:\n    if os.path.exists(p):\n        break",
+                line=3),
+              K("import glob\nfiles = glob.glob('/kaggle/input/**/v.csv', recursive=True)\n"
+                "x = '/kaggle/input/datasets/tester/gold-vix-data/v.csv'")),
+    "GL405": (K("import pandas as pd\nv = pd.read_csv('gold-vix-data/vix.csv')", line=2),
+              K("import pandas as pd\nv = pd.read_csv('/kaggle/input/datasets/tester/gold-vix-data/vix.csv')\n"
+                "w = pd.read_csv('../input/gold-vix-data/vix.csv')\nz = pd.read_csv('scratch/out.csv')")),
+    "GL406": (K("import pandas as pd\nv = pd.read_csv('C:/Users/me/Desktop/vix.csv')", line=2),
+              K("import os\nimport pandas as pd\nif os.path.exists('/kaggle/input'):\n"
+                "    v = pd.read_csv('/kaggle/input/datasets/tester/gold-vix-data/vix.csv')\n"
+                "else:\n    v = pd.read_csv('C:/Users/me/Desktop/vix.csv')")),
+    "GL407": (K("import pandas as pd\ndf = pd.read_csv('Crop_recommendation.csv')", line=2),
+              K("import pandas as pd\npd.DataFrame({'a': [1]}).to_csv('crop.csv')\ndf = pd.read_csv('crop.csv')")),
     "GL403": (K("x = 1", dataset_sources=["tester/gold-vix-data", "tester/unused-data"]),
               K("SOURCE = 'tester/gold-vix-data'\nx = 1")),
     "GL501": (Case(meta={"__raw__": "{not json"}), K("x = 1")),
@@ -74,6 +100,13 @@ CASES: dict[str, tuple[Case, Case]] = {
     "GL601": (K("print(price)", cell=1, line=1), K("price = 1", "print(price, display, len)")),
     "GL602": (K("print(total)", "total = 3", cell=1, line=1),
               K("def f():\n    return total", "total = 3\nprint(f())")),
+    "GL603": (K("%run helpers.py\nprint(load_prices())", line=2),
+              K("%run helpers.py\nprices = 1\nprint(prices)")),
+    "GL604": (K("import numpy as np\nimport matplotlib.pyplot as plt\nx = np.arange(3)\n"
+                "plt.heatmap([[1, 2]])", line=4),
+              K("import numpy as np\nimport matplotlib.pyplot as plt\nfrom numpy import linalg as la\n"
+                "x = np.arange(3)\nv = np.NaN\nr = np.random.default_rng(0)\nplt.imshow([[1, 2]])\n"
+                "n = la.norm(x)")),
     "GL701": (K(IMPORTS + "df = pd.DataFrame({'a': [1]})\ndf = df.append({'a': 2}, "
                 "ignore_index=True)\nm = df.resample('M').mean()", line=4),
               K(IMPORTS + "rows = []\nrows.append(1)\ndf = pd.DataFrame({'a': rows})\n"
@@ -121,6 +154,11 @@ CASES: dict[str, tuple[Case, Case]] = {
     "GL1202": (K("import requests\nr = requests.get('https://example.com')", line=2),
                K("import requests\nr = requests.get('https://example.com')",
                  enable_internet=True)),
+    "GL1501": (K("from src.utils import hello\nhello()", line=1, files={"src/utils.py": "def hello():\n    pass\n"}),
+               K("import pandas as pd\nfrom gold_helpers import load\n", kernel_sources=["tester/gold-helpers"],
+                 files={"gold_helpers.py": "def load():\n    pass\n", "notes/readme.txt": "x"})),
+    "GL1502": (K("from sklearn.cross_validation import train_test_split", line=1),
+               K("from sklearn.model_selection import train_test_split\nimport joblib")),
     "GL1301": (Case(cells=["print('x')"], meta={}, outputs={0: OUTPUT}),
                Case(cells=["print('x')"], meta={})),
     "GL1302": (Case(cells=["print('x')"], meta={}, outputs={0: ERROR_OUT}),
@@ -162,6 +200,9 @@ def materialize(tmp_path: Path, case: Case) -> Path:
     write_kernel(folder, case.cells, meta, **kwargs)
     if meta.get("code_file") == "missing.ipynb":
         (folder / "missing.ipynb").unlink()
+    for name, text in (case.files or {}).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
     return folder
 
 

@@ -3,6 +3,7 @@
 from goldloop.validate.rules import (  # noqa: F401
     dataset_path,
     gpu_consistency,
+    imports,
     internet,
     kernel_metadata,
     method_case,

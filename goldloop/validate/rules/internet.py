@@ -29,6 +29,14 @@ def _offline_install(line: str) -> bool:
     return "--no-index" in line or "/kaggle/input" in line
 
 
+def _fully_known(call: ast.Call) -> bool:
+    """Every part of the command is a literal (or sys.executable): a package path built at run
+    time (a wheel found under /kaggle/input) may well be an offline install."""
+    first = call.args[0] if call.args else None
+    parts = first.elts if isinstance(first, ast.List | ast.Tuple) else [first]
+    return all(isinstance(p, ast.Constant) or dotted(p) == "sys.executable" for p in parts)
+
+
 def _module_of(ctx) -> dict[str, str]:
     names: dict[str, str] = {}
     for _, node in ctx.nodes(ast.Import):
@@ -66,7 +74,7 @@ def pip_install(ctx):
         args = " ".join(const_str(a) or "" for a in ast.walk(node)) if is_subprocess else ""
         if dotted(node.func) == "pip.main" or (
                 is_subprocess and "pip" in args and "install" in args
-                and not _offline_install(args)):
+                and not _offline_install(args) and _fully_known(node)):
             yield cell.number, node.lineno, "pip install needs the internet, but " \
                                             "enable_internet is false"
 

@@ -50,7 +50,7 @@ def _short(text: str) -> str:
     return text if len(text) <= 160 else text[:157] + "…"
 
 
-@rule("GL503", "kernel_metadata", "error", "the title does not slugify to the id's slug",
+@rule("GL503", "kernel_metadata", "warning", "the title does not slugify to the id's slug",
       "Kaggle resolves kernels by title: make the title slugify to the slug in id "
       "(e.g. title 'gold-vix-1' for id 'owner/gold-vix-1')", needs="metadata")
 def title_slug(ctx):
@@ -62,13 +62,18 @@ def title_slug(ctx):
     slug = kernel_id.split("/", 1)[1]
     if slugify(title) != slug.lower():
         yield None, None, (f"title {title!r} slugifies to {slugify(title)!r}, not to the id's "
-                           f"slug {slug!r}; Kaggle may push to another kernel")
+                           f"slug {slug!r}; the kaggle client warns and Kaggle may file the push under another kernel")
 
 
 @rule("GL504", "kernel_metadata", "error", "code_file does not exist",
-      "set code_file to the notebook's file name inside the kernel folder", needs="metadata")
+      "set code_file to the notebook's file name inside the kernel folder, with the same "
+      "letter case", needs="metadata")
 def code_file_missing(ctx):
     code_file = ctx.kernel.get("code_file")
+    if ctx.code_file_case:
+        yield None, None, (f"code_file {code_file} is not in {ctx.kernel_path.parent}, but "
+                           f"{ctx.code_file_case} is: names are case-sensitive here, so "
+                           "`kaggle kernels push` cannot open it (the code was checked anyway)")
     if ctx.notebook.load_error == MISSING:
         shown = code_file if isinstance(code_file, str) and code_file else "(not set)"
         yield None, None, f"code_file {shown} is not in {ctx.kernel_path.parent}"

@@ -8,6 +8,8 @@ are classes, not methods, and are left alone, as are names the notebook defines 
 from __future__ import annotations
 
 import ast
+from functools import cache
+from pathlib import Path
 
 from goldloop.validate.astutil import dotted
 from goldloop.validate.registry import rule
@@ -41,20 +43,70 @@ savefig subplots plot scatter hist legend set_title set_xlabel set_ylabel show c
 """.split())
 
 _BY_LOWER = {name.lower(): name for name in KNOWN_METHODS}
+# Libraries whose objects expose genuine CamelCase callables (Keras layers `layers.Flatten()`,
+# keras-tuner `hp.Int()` / `hp.Float()`, TensorFlow `tf.keras.Model`): a capitalised name
+# there is an API, not a typo.
+CAMELCASE_LIBRARIES = {"keras", "tensorflow", "keras_tuner", "kerastuner", "tf_keras", "jax",
+                       "flax", "pyspark", "torch_geometric"}
+PANDAS_NAMES_FILE = Path(__file__).resolve().parent.parent / "pandas_names.json"
+
+
+def _calls(ctx):
+    """(cell, call, name) for method calls not on a module (pd.Index, nn.Linear are classes)."""
+    for cell, node in ctx.nodes(ast.Call):
+        func = node.func
+        if not isinstance(func, ast.Attribute) or func.attr in ctx.defined:
+            continue
+        chain = dotted(func.value)
+        if chain and chain.split(".")[0] in ctx.imported:
+            continue
+        yield cell, node, func.attr
+
+
+def _case_hits(ctx, capitalised: bool):
+    for cell, node, name in _calls(ctx):
+        known = _BY_LOWER.get(name.lower())
+        if known is None or known == name:
+            continue
+        if (name[:1].isupper() and name[1:] == name[1:].lower()) == capitalised:
+            yield cell.number, node.lineno, f"`.{name}()` is not a method; did you mean `.{known}()`?"
 
 
 @rule("GL201", "method_case", "error", "a method name with the wrong letter case",
       "use the lower-case method name shown; Python names are case-sensitive")
 def wrong_case(ctx):
-    for cell, node in ctx.nodes(ast.Call):
-        func = node.func
-        if not isinstance(func, ast.Attribute):
+    yield from _case_hits(ctx, capitalised=False)
+
+
+@rule("GL202", "method_case", "warning", "a capitalised call that looks like a known method",
+      "if it is a method, use the lower-case name shown; a class or factory of the object "
+      "(Keras `layers.Flatten()`, keras-tuner `hp.Int()`) is fine")
+def capitalised(ctx):
+    if ctx.imported_modules & CAMELCASE_LIBRARIES:
+        return
+    yield from _case_hits(ctx, capitalised=True)
+
+
+@cache
+def pandas_names() -> frozenset[str]:
+    import json
+
+    return frozenset(json.loads(PANDAS_NAMES_FILE.read_text(encoding="utf-8"))["names"])
+
+
+@rule("GL203", "method_case", "error", "a misspelled pandas method",
+      "use the pandas method named in the message (e.g. value_counts, not value_count)")
+def misspelled_pandas(ctx):
+    import difflib
+
+    from goldloop.validate.rules.pandas_api import REMOVED, is_pandas
+
+    names, removed = pandas_names(), {api.name for api in REMOVED}
+    for cell, node, name in _calls(ctx):
+        if name in names or name in removed or name.startswith("_") or not is_pandas(ctx, node.func.value):
             continue
-        name = func.attr
-        known = _BY_LOWER.get(name.lower())
-        if known is None or known == name or name in ctx.defined:
-            continue
-        chain = dotted(func.value)
-        if chain and chain.split(".")[0] in ctx.imported:
-            continue  # a module attribute (pd.Index, torch.nn.Linear): classes, not methods
-        yield cell.number, node.lineno, f"`.{name}()` is not a method; did you mean `.{known}()`?"
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.85)
+        if close and close[0].lower() != name.lower():
+            yield (cell.number, node.lineno,
+                   f"`.{name}()` is not a pandas method; did you mean `.{close[0]}()`? "
+                   "(AttributeError when the cell runs)")

@@ -32,6 +32,7 @@ _READERS = frozenset({"read_csv", "read_table", "read_fwf", "read_excel"})
 
 REMOVED = (
     Api("pandas_method", "append", "2.0", "pd.concat([df, other])"),
+    Api("pandas_method", "as_matrix", "1.0", ".to_numpy()"),
     Api("method", "iteritems", "2.0", ".items()"),
     Api("method", "mad", "2.0", "(x - x.mean()).abs().mean()"),
     Api("pandas_method", "lookup", "2.0", ".melt() + .loc, or numpy indexing"),
@@ -96,11 +97,28 @@ def pandas_names(ctx) -> set[str]:
     return known
 
 
+_CONTAINERS = (ast.List, ast.ListComp, ast.Tuple, ast.Set, ast.SetComp, ast.Dict, ast.DictComp)
+_CONTAINER_CALLS = {"list", "dict", "set", "tuple", "defaultdict", "deque", "OrderedDict"}
+
+
+def container_names(ctx) -> set[str]:
+    """Names bound to a list/dict/set (``df_list = []``): their .append is list.append."""
+    if "container_names" not in ctx.memo:
+        ctx.memo["container_names"] = {
+            target.id for _, node in ctx.nodes(ast.Assign, ast.AnnAssign)
+            if node.value is not None and (isinstance(node.value, _CONTAINERS) or (
+                isinstance(node.value, ast.Call) and call_name(node.value) in _CONTAINER_CALLS))
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(target, ast.Name)
+        }
+    return ctx.memo["container_names"]
+
+
 def is_pandas(ctx, node: ast.AST) -> bool:
     if isinstance(node, ast.Attribute) and node.attr == "str":
         return False  # the .str accessor: .str.pad() is fine
     root = root_name(node)
-    if root is None:
+    if root is None or (root in container_names(ctx) and root == dotted(node)):
         return False
     if dotted(node) == root and root in ctx.imported:
         return False  # a module (np.swapaxes), not a value
@@ -122,7 +140,8 @@ def _method_hits(ctx, api: Api):
             if chain and chain.split(".")[0] in ctx.imported and chain == root_name(receiver):
                 continue
         elif not (is_pandas(ctx, receiver) or (api.name == "append" and (
-                keyword(node, "ignore_index") is not None or _reassigned(ctx, node)))):
+                keyword(node, "ignore_index") is not None or _reassigned(ctx, node))
+                and root_name(receiver) not in container_names(ctx))):
             continue
         yield cell.number, node.lineno, _message(api, f"`.{api.name}()`")
 

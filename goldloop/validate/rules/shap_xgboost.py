@@ -28,17 +28,37 @@ def _has_fix(ctx) -> bool:
     return any(_PIN.search(line) for cell in ctx.cells for _, line in cell.magic_lines)
 
 
-@rule("GL301", "shap_xgboost", "error", "shap.TreeExplainer on an XGBoost 2+ model",
+@rule("GL301", "shap_xgboost", "error", "shap.TreeExplainer/Explainer on an XGBoost 2+ model",
       "use booster.predict(xgb.DMatrix(X), pred_contribs=True), or pin shap>=0.45 "
       "(`!pip install -q 'shap>=0.45'`, needs internet)")
 def tree_explainer(ctx):
     if "xgboost" not in ctx.imported_modules or "shap" not in ctx.imported_modules:
         return
-    calls = [
-        (cell, node) for cell, node in ctx.nodes(ast.Call)
-        if dotted(node.func).split(".")[-1] == "TreeExplainer"
-    ]
+    calls = [(cell, node, dotted(node.func)) for cell, node in ctx.nodes(ast.Call)
+             if not _explains_a_function(node)]
+    calls = [(cell, node, chain.split(".")[-1]) for cell, node, chain in calls
+             if chain.split(".")[-1] == "TreeExplainer"
+             or (chain.split(".")[-1] == "Explainer" and chain.split(".")[0] in _shap_names(ctx))]
     if calls and not _has_fix(ctx):
-        for cell, node in calls:
+        for cell, node, name in calls:
+            how = "" if name == "TreeExplainer" else " (shap.Explainer picks TreeExplainer for it)"
             yield (cell.number, node.lineno,
-                   "shap.TreeExplainer on an XGBoost model fails with XGBoost >= 2 and shap < 0.45")
+                   f"shap.{name} on an XGBoost model fails with XGBoost >= 2 and shap < 0.45{how}")
+
+
+def _explains_a_function(call: ast.Call) -> bool:
+    """``shap.Explainer(model.predict, X)`` / a lambda: a model-agnostic explainer, no tree parsing."""
+    first = call.args[0] if call.args else None
+    return isinstance(first, ast.Lambda) or (
+        isinstance(first, ast.Attribute) and first.attr.startswith("predict"))
+
+
+def _shap_names(ctx) -> set[str]:
+    """What shap is called in this notebook (``import shap``, ``import shap as sh``)."""
+    names = {"shap"}
+    for _, node in ctx.nodes(ast.Import):
+        names |= {a.asname or a.name for a in node.names if a.name == "shap"}
+    for _, node in ctx.nodes(ast.ImportFrom):
+        if node.module == "shap":
+            names |= {a.asname or a.name for a in node.names if a.name == "Explainer"}
+    return names

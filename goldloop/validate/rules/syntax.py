@@ -32,3 +32,18 @@ def syntax_error(ctx):
 def empty(ctx):
     if ctx.notebook.load_error is None and not any(c.source.strip() for c in ctx.cells):
         yield None, None, f"{ctx.notebook.path.name} has no code cells with code"
+
+
+@rule("GL103", "syntax", "error", "a cell magic (%%time, %%bash…) that is not the cell's first line",
+      "move the %% line to the top of the cell (comments included: nothing may precede it); "
+      "IPython stops with UsageError otherwise")
+def cell_magic_not_first(ctx):
+    for cell in ctx.cells:
+        if not cell.is_python:
+            continue  # the body of %%bash / %%writefile is not IPython's
+        lines = cell.source.split("\n")
+        first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+        for index, line in enumerate(lines):
+            if index != first and line.lstrip().startswith("%%") and not line.startswith((" ", "\t")):
+                name = line.strip()[2:].split(" ", 1)[0]
+                yield cell.number, index + 1, f"`%%{name}` is not on the first line of the cell"

@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import ast
 import bisect
+import re
 
 from goldloop.validate.registry import rule
+
+# Magics that put names into the namespace the code cannot show: `%run script.py` runs a file,
+# `%store -r name` restores a variable. A notebook using them gets warnings, not errors.
+_NAME_MAGICS = re.compile(r"^%(run|store\s+-r|load_ext|env)\b")
+_CATCH_ALL = {"NameError", "Exception", "BaseException"}
 
 # Names IPython puts into every notebook's namespace.
 IPYTHON_BUILTINS = ["display", "get_ipython", "In", "Out", "exit", "quit", "_", "__", "___",
@@ -39,8 +45,11 @@ def _undefined(ctx) -> list[tuple[object, int, str, str]]:
 
     result: list[tuple[object, int, str, str]] = []
     ctx.memo["undefined"] = result
-    if any(c.syntax_error for c in ctx.cells) or not ctx.parsed:
-        return result  # GL101 already blocks; names from a broken cell would all look undefined
+    if not ctx.parsed:
+        return result
+    # A cell (or script block) that does not parse may define names: those are not reported.
+    broken = " ".join(c.broken_text or c.python for c in ctx.cells if c.syntax_error)
+    maybe_defined = set(re.findall(r"[A-Za-z_]\w*", broken))
     starts, texts = [], []
     line = 0
     for cell in ctx.parsed:
@@ -56,10 +65,15 @@ def _undefined(ctx) -> list[tuple[object, int, str, str]]:
         for name, where in _bindings(cell.tree, start):
             definitions.setdefault(name, []).append(where)
     report = checker.Checker(tree, builtins=IPYTHON_BUILTINS)
+    guarded = _guarded_lines(tree)
     for message in report.messages:
         if not isinstance(message, messages.UndefinedName | messages.UndefinedLocal):
             continue
+        if message.lineno in guarded:
+            continue  # inside `try: … except NameError/Exception`: the run goes on
         name = message.message_args[0]
+        if name in maybe_defined:
+            continue
         index = bisect.bisect_right(starts, message.lineno - 1) - 1
         cell, cell_line = ctx.parsed[index], message.lineno - starts[index]
         later = [w for w in definitions.get(name, []) if w >= message.lineno]
@@ -71,12 +85,49 @@ def _undefined(ctx) -> list[tuple[object, int, str, str]]:
     return result
 
 
+def _guarded_lines(tree: ast.Module) -> set[int]:
+    """Lines of try bodies whose handlers catch NameError (bare, Exception, NameError)."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Try):
+            continue
+        caught = set()
+        for handler in node.handlers:
+            kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            caught |= {"BaseException" if k is None else getattr(k, "id", getattr(k, "attr", ""))
+                       for k in kinds}
+        if caught & _CATCH_ALL:
+            for stmt in node.body:
+                lines.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
+    return lines
+
+
+def _name_magics(ctx) -> list[str]:
+    return sorted({text.split()[0] for cell in ctx.cells for _, text in cell.magic_lines
+                   if _NAME_MAGICS.match(text)})
+
+
 @rule("GL601", "undefined_name", "error", "a name is used but never defined",
       "define or import it in an earlier cell (Kaggle runs the cells top to bottom once)")
 def never_defined(ctx):
+    if _name_magics(ctx):
+        return  # GL603 reports them as warnings
     for cell, line, name, kind in _undefined(ctx):
         if kind == "never":
             yield cell.number, line, f"name `{name}` is not defined"
+
+
+@rule("GL603", "undefined_name", "warning", "a name not defined in the code, maybe by a magic",
+      "define or import it in the notebook; names that %run or %store -r bring in cannot be "
+      "checked, and the script they come from must be in the kernel's inputs")
+def maybe_from_magic(ctx):
+    magics = _name_magics(ctx)
+    if not magics:
+        return
+    for cell, line, name, kind in _undefined(ctx):
+        if kind == "never":
+            yield (cell.number, line, f"name `{name}` is not defined in the code; it may come "
+                                      f"from {', '.join(magics)}")
 
 
 @rule("GL602", "undefined_name", "error", "a name is used above the cell that defines it",

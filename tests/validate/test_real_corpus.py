@@ -1,0 +1,141 @@
+"""The validator on real kernels (real_corpus/, our reproductions of public kernel folders): the
+issue's goals on each half, the marked causes, and one test per cause the issue lists."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from goldloop.validate import validate_path
+from tests.validate import real_scores
+from tests.validate.kernels import metadata, notebook, write_kernel
+
+
+def test_corpus_is_sourced_and_split():
+    every = real_scores.kernels(found=None)
+    assert len(real_scores.kernels()) >= 50
+    assert all(k["source"] and k["reason"] for k in every)
+    assert {k["half"] for k in real_scores.kernels()} == {"A", "B"}
+    folders = {p.name for p in real_scores.CORPUS.iterdir() if p.is_dir()}
+    assert folders == {k["name"] for k in every}
+
+
+@pytest.mark.parametrize("half", ["A", "B"])
+def test_goals_on_each_half(half):
+    outcomes = real_scores.run([k for k in real_scores.kernels() if k["half"] == half])
+    s = real_scores.summary(outcomes)
+    assert s["found"] / s["problems"] >= 0.90, [o.kernel["name"] for o in outcomes
+                                                 for p in o.kernel.get("problems", []) if not o.found(p)]
+    assert s["clean_with_false_error"] / s["clean"] <= 0.04, [
+        (o.kernel["name"], o.messages) for o in outcomes if not o.kernel.get("problems") and o.false_errors]
+
+
+def test_marked_causes_without_public_kernel():
+    for outcome in real_scores.run(real_scores.kernels(found=False)):
+        assert all(outcome.found(p) for p in outcome.kernel.get("problems", [])), outcome.messages
+        assert not outcome.false_errors, (outcome.kernel["name"], outcome.messages)
+
+
+# ---------------------------------------------------------------- one test per listed cause
+
+def _check(tmp_path, cells, **meta):
+    folder = write_kernel(tmp_path / "k", cells, metadata(**meta))
+    report = validate_path(folder)
+    return report, {f.rule for f in report.findings if f.severity == "error"}
+
+
+def test_glob_wildcards_are_not_slugs(tmp_path):
+    _, errors = _check(tmp_path, ["import glob\na = glob.glob('/kaggle/input/**/train.csv', recursive=True)\n"
+                                  "b = glob.glob('/kaggle/input/*/x/*.csv')\nc = glob.glob('/kaggle/input/datasets/**/d.csv')"])
+    assert not errors
+
+
+def test_probed_fallback_paths_are_warnings(tmp_path):
+    report, errors = _check(tmp_path, [
+        "import os\nROOT = '/kaggle/input/old-name'\nif not os.path.exists(ROOT):\n    ROOT = '/kaggle/input/datasets/tester/gold-vix-data'\n"
+        "def find(default):\n    return default if os.path.isdir(default) else None\nfind('/kaggle/input/other-name')\n"])
+    assert not errors and {"GL404"} <= {f.rule for f in report.findings}
+
+
+def test_keras_and_keras_tuner_camelcase_are_apis(tmp_path):
+    _, errors = _check(tmp_path, ["from tensorflow.keras import layers\ndef build(hp):\n"
+                                  "    return layers.Dense(hp.Int('u', 8, 64))(layers.Flatten()(hp.Float('d', 0, 1)))"])
+    assert not errors
+
+
+def test_run_and_time_magics_define_names(tmp_path):
+    report, errors = _check(tmp_path, ["%run helpers.py\n%time prices = load_prices()\n", "%%time\ntotal = prices.sum()\n",
+                                       "print(total, prices, helper_value)"])
+    assert not errors
+    assert [f.rule for f in report.findings if "helper_value" in f.message] == ["GL603"]
+
+
+def test_magic_filter_keeps_lines_whole(tmp_path):
+    _, errors = _check(tmp_path, ["pip install -q shap\n", "%time model = sum([1,\n               2])\nprint(model)\n",
+                                  "!pip install \\\n    lightgbm\nx = 1"], enable_internet=True)
+    assert not errors
+
+
+def test_list_append_is_not_dataframe_append(tmp_path):
+    _, errors = _check(tmp_path, ["import pandas as pd\ndf_list = []\nfor i in range(2):\n    df_list.append(pd.DataFrame({'a': [i]}))\n"
+                                  "df = pd.concat(df_list)"])
+    assert not errors
+
+
+def test_relative_input_path_is_an_error(tmp_path):
+    _, errors = _check(tmp_path, ["import pandas as pd\nv = pd.read_csv('gold-vix-data/vix.csv')\nw = pd.read_csv('input/x.csv')"])
+    assert errors == {"GL405"}
+
+
+def _folder(tmp_path, meta: dict, files: dict[str, str]):
+    """A kernel folder whose files are written as given (names, case, scripts)."""
+    folder = tmp_path / "k"
+    folder.mkdir()
+    (folder / "kernel-metadata.json").write_text(json.dumps(metadata(**meta)), encoding="utf-8")
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_code_file_case_mismatch_still_checks_the_code(tmp_path):
+    folder = _folder(tmp_path, {"code_file": "train.ipynb"},
+                     {"Train.ipynb": json.dumps(notebook(["import pandas as pd\nx = pd.DataFrame().as_matrix()"]))})
+    errors = {f.rule for f in validate_path(folder).findings if f.severity == "error"}
+    assert {"GL504", "GL701"} <= errors
+
+
+def test_as_matrix_is_removed(tmp_path):
+    _, errors = _check(tmp_path, ["import pandas as pd\ndf = pd.DataFrame({'a': [1]})\nm = df.as_matrix()"])
+    assert errors == {"GL701"}
+
+
+def test_shap_explainer_on_xgboost(tmp_path):
+    _, errors = _check(tmp_path, ["import shap\nimport xgboost as xgb\nm = xgb.XGBRegressor()\ne = shap.Explainer(m)"])
+    assert errors == {"GL301"}
+
+
+def test_misspelled_method(tmp_path):
+    _, errors = _check(tmp_path, ["import pandas as pd\ndf = pd.DataFrame({'a': [1]})\nc = df['a'].value_count()"])
+    assert errors == {"GL203"}
+
+
+def test_one_syntax_error_does_not_hide_the_rest_of_a_script(tmp_path):
+    folder = _folder(tmp_path, {"code_file": "run.py", "kernel_type": "script"},
+                     {"run.py": "import pandas as pd\ndef broken(:\n    pass\ndf = pd.DataFrame()\n"
+                                "m = df.as_matrix()\nprint(missing_name)\n"})
+    findings = validate_path(folder).findings
+    assert {("GL101", 2), ("GL701", 5), ("GL601", 6)} <= {(f.rule, f.line) for f in findings}
+
+
+def test_legacy_mount_is_a_warning_with_the_helper_as_fix(tmp_path):
+    report, errors = _check(tmp_path, ["import pandas as pd\nv = pd.read_csv('/kaggle/input/gold-vix-data/vix.csv')"])
+    legacy = [f for f in report.findings if f.rule == "GL402"]
+    assert not errors and legacy and legacy[0].severity == "warning" and "tries" in legacy[0].hint
+
+
+def test_findings_say_what_where_why_and_fix(tmp_path):
+    report, _ = _check(tmp_path, ["x = 1", "import pandas as pd\nc = pd.DataFrame()['a'].value_count()"])
+    finding = next(f for f in report.findings if f.rule == "GL203")
+    assert (finding.cell, finding.line) == (2, 2) and "cell 2, line 2" in finding.message
+    assert "value_counts" in finding.message and "AttributeError" in finding.message and finding.hint
