@@ -47,11 +47,14 @@ API_URL_ENV = "GOLDLOOP_KAGGLE_API_URL"
 CAPACITY_RE = re.compile(r"maximum batch (\w+) session count of (\d+)", re.IGNORECASE)
 OUTPUT_PAGE_SIZE = 50
 MAX_RELISTS = 3  # expired output URLs: list again this many times before giving up this try
-# Private kagglesdk attributes goldloop touches (kept minimal; tests/kaggle fails loudly when
-# a newer kaggle removes one): the HTTP client of a KaggleClient, its endpoint (to reach the
-# emulator or a proxy), its lazily built requests session and the builder of that session.
+# Private kaggle/kagglesdk attributes goldloop touches (kept minimal; tests/kaggle fails loudly
+# when a newer kaggle removes one): the HTTP client of a KaggleClient, its endpoint (to reach
+# the emulator or a proxy), its lazily built requests session (timeouts, our credentials) and
+# the builder of that session.
+# ``KaggleApi._authenticated`` is set because goldloop hands the client its credentials itself.
 PRIVATE_SDK_ATTRIBUTES = ("KaggleClient._http_client", "KaggleHttpClient._endpoint",
-                          "KaggleHttpClient._session", "KaggleHttpClient._init_session")
+                          "KaggleHttpClient._session", "KaggleHttpClient._init_session",
+                          "KaggleApi._authenticated")
 
 
 def request_timeout() -> float:
@@ -440,7 +443,7 @@ class KaggleBackend(Backend):
         deadline = time.time() + wait_s
         # Kaggle refuses a new version while the last one is still processing (kaggle-api PR #759).
         while state not in (None, "ready", "failed", "error") and time.time() < deadline:
-            time.sleep(min(5.0, max(wait_s / 20, 0.05)))
+            time.sleep(min(2.0, max(wait_s / 50, 0.05)))
             state = self.dataset_state(ref)
         if state not in (None, "ready", "failed", "error"):
             raise TransientBackendError(f"dataset {ref} is still processing on Kaggle ({state})",
