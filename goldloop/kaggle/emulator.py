@@ -462,11 +462,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, code: int, payload: Any, content_type: str = "application/json", cut: bool = False) -> None:
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode("utf-8")
-        self.send_response(code)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data[: len(data) // 2] if cut else data)
+        try:
+            self.send_response(code)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2] if cut else data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (a slow answer past its timeout)
         if cut:
             self.close_connection = True
 
