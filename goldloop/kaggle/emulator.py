@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import random
 import re
 import shutil
 import threading
@@ -143,6 +144,8 @@ class KaggleEmulator:
         self.backend = LocalBackend(self.root / "store", run_timeout_minutes=run_timeout_minutes,
                                     allow_concurrent=True)
         self.faults: list[Fault] = []
+        self._flaky: tuple[float, tuple[str, ...]] = (0.0, ())
+        self._random = random.Random(12)
         self.requests: list[tuple[str, int]] = []  # (method, status) in arrival order; 0 = never answered
         self.kernels: dict[str, KernelRecord] = {}
         self.datasets: dict[str, DatasetRecord] = {}
@@ -183,6 +186,11 @@ class KaggleEmulator:
         with self._lock:
             self.faults.append(Fault(kind, count, method, seconds, status))
 
+    def flaky(self, rate: float, kinds: tuple[str, ...] = ("rate_limit", "server_error"), seed: int = 12) -> None:
+        """From now on, answer ``rate`` of all requests with one of ``kinds`` (on top of ``inject``)."""
+        with self._lock:
+            self._flaky, self._random = (rate, kinds), random.Random(seed)
+
     def script_next_run(self, outcome: str = "COMPLETE", seconds: float = 0.5, *, log: str | list | None = None,
                         failure: str | None = None, files: dict[str, bytes] | None = None) -> None:
         """The next pushed version follows this script instead of really running."""
@@ -191,6 +199,15 @@ class KaggleEmulator:
             for i, line in enumerate((log or "").splitlines())]
         with self._lock:
             self._scripts.append(Script(outcome.upper(), seconds, entries, failure, dict(files or {})))
+
+    def end_scripted_run(self, kernel: str, version: int | None = None) -> float:
+        """End a scripted session now (its outcome as scripted); the moment it ended."""
+        with self._lock:
+            record = self.kernels[kernel]
+            session = record.sessions[version or record.latest]
+            now = time.time()
+            session.script.seconds = now - session.started  # type: ignore[union-attr]
+            return now
 
     def fail_next_run(self, log: str | list[dict[str, Any]], failure: str = "Kernel run failed",
                       after_seconds: float = 0.5) -> None:
@@ -220,6 +237,9 @@ class KaggleEmulator:
                 if fault.remaining > 0 and (fault.method is None or fault.method == method):
                     fault.remaining -= 1
                     return fault
+            rate, kinds = self._flaky
+            if rate and self._random.random() < rate:
+                return Fault(self._random.choice(kinds), 0)
         return None
 
     def error_body(self, code: int, message: str) -> dict[str, Any]:
