@@ -72,7 +72,7 @@ def slugify(title: str) -> str:
 class Fault:
     kind: str
     remaining: int
-    method: str | None = None  # only requests to this API method ("SaveKernel"; "DownloadBlob" for GETs)
+    method: str | None = None  # only this API method ("SaveKernel"; "DownloadBlob"/"UploadBlob" for GET/PUT)
     seconds: float = 0.0
     status: int = 503
 
@@ -565,13 +565,22 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, path.read_bytes(), "application/octet-stream",
                    cut=fault is not None and fault.kind == "cut")
 
-    def do_PUT(self) -> None:  # noqa: N802 - blob upload
+    def do_PUT(self) -> None:  # noqa: N802 - a resumable blob upload (GCS-like)
+        em = self.emulator
         token = self.path.rsplit("/", 1)[-1]
         length = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(length) if length else b""
-        uploads = self.emulator.root / "uploads"
-        uploads.mkdir(exist_ok=True)
-        (uploads / token).write_bytes(data)
+        fault = em.take_fault("UploadBlob")
+        if fault is not None and self._fault_answer("UploadBlob", fault):
+            return
+        target = em.root / "uploads" / token
+        if self.headers.get("Content-Range", "").startswith("bytes */"):  # "how far did I get?"
+            complete = target.is_file()
+            em.requests.append(("UploadBlob", 200 if complete else 308))
+            return self._send(200 if complete else 308, b"", "text/plain")
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(data)
+        em.requests.append(("UploadBlob", 200))
         self._send(200, {})
 
 

@@ -73,6 +73,29 @@ def _timeout_adapter(timeout: float):
     return TimeoutAdapter()
 
 
+@contextlib.contextmanager
+def default_timeout(seconds: float):
+    """Give every ``requests`` call without a timeout this one, for the duration.
+
+    kaggle's resumable dataset upload opens its own ``requests`` sessions without a timeout,
+    so one hung PUT would hang dataset-push forever; with a timeout it fails, and kaggle
+    resumes or restarts the upload (up to 10 tries)."""
+    from requests.adapters import HTTPAdapter
+
+    original = HTTPAdapter.send
+
+    def send(adapter, request, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = seconds
+        return original(adapter, request, **kwargs)
+
+    HTTPAdapter.send = send  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        HTTPAdapter.send = original  # type: ignore[method-assign]
+
+
 def make_api(creds: KaggleCredentials, api_url: str | None = None, timeout: float | None = None,
              force_utf8: bool = True):
     """A ``KaggleApi`` signed in with ``creds``, talking to ``api_url`` (default: Kaggle)."""
@@ -448,12 +471,13 @@ class KaggleBackend(Backend):
         if state not in (None, "ready", "failed", "error"):
             raise TransientBackendError(f"dataset {ref} is still processing on Kaggle ({state})",
                                         "push again in a few minutes")
-        if state is not None:
-            resp = self._call(f"version dataset {ref}", self.api.dataset_create_version, str(folder),
-                              notes or "new data", quiet=True, convert_to_csv=False, dir_mode="zip")
-        else:
-            resp = self._call(f"create dataset {ref}", self.api.dataset_create_new, str(folder),
-                              public=False, quiet=True, convert_to_csv=False, dir_mode="zip")
+        with default_timeout(self.timeout or request_timeout()):
+            if state is not None:
+                resp = self._call(f"version dataset {ref}", self.api.dataset_create_version, str(folder),
+                                  notes or "new data", quiet=True, convert_to_csv=False, dir_mode="zip")
+            else:
+                resp = self._call(f"create dataset {ref}", self.api.dataset_create_new, str(folder),
+                                  public=False, quiet=True, convert_to_csv=False, dir_mode="zip")
         if resp.error:
             raise BackendError(f"Kaggle refused dataset {ref}: {resp.error}")
         return {"dataset": ref, "created": state is None, "url": resp.url, "status": resp.status,

@@ -133,6 +133,8 @@ def _loop(ctx: Context, feature: str, attempt: int, poll: float) -> dict[str, An
             continue
         streak, last_exc = 0, None
         polls += 1
+        if status.state == "unknown":  # a status newer than goldloop: logged, counted as running
+            print(f"{utcnow()} {kernel}: unknown status {status.raw.get('status')!r}, treated as running", flush=True)
         save_job(ctx, kernel, polls=polls, last_poll_at=utcnow(), last_state=status.state,
                  last_poll_epoch=time.time(), phase="polling",
                  **({"unknown_status": status.raw.get("status")} if status.state == "unknown" else {}))

@@ -123,7 +123,10 @@ def submit(workspace: Any, folder: Path, feature: str, attempt: int, *, backend:
         outcome = push_once(chosen, folder, kernel)
     except CapacityRefusedError as exc:
         outcome = None
-        result.update(submitted=False, queued=True, version=None, message=exc.message + "; " + exc.hint)
+        every = ctx.config.kaggle.capacity_retry_seconds
+        result.update(submitted=False, queued=True, version=None,
+                      message=f"{exc.message}; queued, retrying every {every:g} s until a slot frees "
+                              f"(or stop another GPU run)")
         save_job(ctx, kernel, backend=chosen.name, version=None, feature=feature, attempt=attempt,
                  phase="queued", queued_at=utcnow(), queued_reason=exc.detail, outcome=None)
         summary = f"{feature} attempt {attempt} - queued: {exc.detail}"

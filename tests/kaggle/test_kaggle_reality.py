@@ -125,6 +125,7 @@ def test_gpu_cap_is_200_with_error_queued_then_pushed_when_a_slot_frees(kaggle_w
     emulator.script_next_run(seconds=0.3)
     result = submit(kaggle_ws.root, make_kernel(kaggle_ws.root, "vix", 1, gpu=True), "vix", 1, start_monitor=False)
     assert result["queued"] and not result["submitted"] and "1 GPU sessions already running" in result["message"]
+    assert "retrying every 0.3 s" in result["message"]
     assert ("SaveKernel", 200) in emulator.requests and emulator.sessions_started(K) == 0
     assert read_state(kaggle_ws.root).status.value == "waiting_training"
     assert monitor.watch(kaggle_ws.root, "vix", 1)["outcome"] == "complete"
@@ -244,3 +245,21 @@ def test_private_kaggle_attributes_goldloop_touches_still_exist():
                if not hasattr(owners[name.split(".")[0]], name.split(".")[1])]
     assert not missing, f"kaggle/kagglesdk no longer has {missing}: update goldloop/kaggle/kaggle_backend.py"
     assert http._session is not None and http._endpoint
+
+
+def test_a_hung_dataset_upload_times_out_and_is_resumed(kaggle_ws, emulator):
+    """kaggle's resumable upload has no timeout of its own: goldloop gives it one (3 s here)."""
+    from goldloop.kaggle.datasets import push_dataset
+
+    data = kaggle_ws.root / "data" / "vix_1"
+    data.mkdir(parents=True)
+    (data / "table.csv").write_text("date,vix\n2024-01-02,13.2\n", encoding="utf-8")
+    import time
+
+    emulator.inject("hang", method="UploadBlob", seconds=90)
+    started = time.monotonic()
+    assert push_dataset(kaggle_ws.root, "vix", 1)["created"]
+    assert time.monotonic() - started < 60  # not waiting out the hung PUT
+    assert ("UploadBlob", 0) in emulator.requests and ("UploadBlob", 200) in emulator.requests
+    stored = emulator.root / "store" / "datasets" / "tester" / "gold-vix-data"
+    assert any(p.stat().st_size > 0 for p in stored.rglob("*") if p.is_file() and not p.name.startswith("."))
