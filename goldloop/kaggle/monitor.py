@@ -113,6 +113,7 @@ def _loop(ctx: Context, feature: str, attempt: int, poll: float) -> dict[str, An
              monitor_started_at=utcnow(), poll_seconds=poll, feature=feature, attempt=attempt)
     polls, streak, last_exc = 0, 0, None
     while True:
+        deadline = float(load_job(ctx, kernel).get("give_up_at") or deadline)  # a new push restarts it
         if time.time() > deadline:
             return _give_up(ctx, backend, kernel, feature, attempt, last_exc, load_job(ctx, kernel))
         try:

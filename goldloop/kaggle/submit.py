@@ -11,6 +11,7 @@ pushes it when a slot frees. GPU kernels are checked against the quota first.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,8 @@ def record_push(ctx: Context, backend: Backend, feature: str, attempt: int, kern
     from goldloop.state.store import StateStore
 
     save_job(ctx, kernel, backend=backend.name, version=version, feature=feature, attempt=attempt,
-             pushed_at=utcnow(), warnings=warnings, phase="submitted", outcome=None)
+             pushed_at=utcnow(), warnings=warnings, phase="submitted", outcome=None,
+             give_up_at=time.time() + ctx.config.kaggle.max_wait_minutes * 60)  # each pushed run gets the full wait
     store = StateStore(ctx.ws)
     context_text = "\n".join(f"push warning: {w}" for w in warnings) or None
     ops.update_attempt(store, feature, attempt, actor="orchestrator", kernel=kernel, kernel_version=version,
