@@ -22,9 +22,17 @@ FINISHED = frozenset({"complete", "error", "cancelled"})
 KERNEL_REF_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}/[a-z0-9-]{1,100}$")
 
 
+# Only the monitor retries by itself; a command run by hand is simply run again.
+TRANSIENT_HINT = ("a temporary failure: the monitor retries these by itself; run the command again "
+                  "(a submit checks the kernel first, so it never starts a second run)")
+
+
 class TransientBackendError(BackendError):
     """A network error, a timeout, a cut answer, a 429/5xx or a non-JSON body: retry later,
     never mark a run failed."""
+
+    def __init__(self, message: str, hint: str = TRANSIENT_HINT) -> None:
+        super().__init__(message, hint)
 
 
 class AuthBackendError(BackendError):

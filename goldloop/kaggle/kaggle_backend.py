@@ -193,20 +193,20 @@ def translate_error(exc: Exception, what: str, kernel: str | None = None, user: 
     if isinstance(exc, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
                         requests.exceptions.ContentDecodingError)):
         return TransientBackendError(f"{what}: the connection to Kaggle failed or the answer was cut "
-                                     f"({type(exc).__name__})", "retried automatically; check the network if it persists")
+                                     f"({type(exc).__name__})")
     response = getattr(exc, "response", None)
     code = getattr(response, "status_code", None)
     if isinstance(exc, ValueError) and code is None:
         text = str(exc)
         if "size does not match" in text:  # kaggle's own check of a cut download
-            return TransientBackendError(f"{what}: a download was cut ({text[:120]})", "retried automatically")
+            return TransientBackendError(f"{what}: a download was cut ({text[:120]})")
         if "denied" in text:  # kaggle's wrappers turn 401/403 into ValueError
             code = 403
         else:
             # json.JSONDecodeError: a 200 answer that is not JSON (a proxy's page, a cut body)
             name = type(exc).__name__
             if "JSONDecodeError" in name or "Expecting value" in text:
-                return TransientBackendError(f"{what}: Kaggle's answer was not JSON", "retried automatically")
+                return TransientBackendError(f"{what}: Kaggle's answer was not JSON")
             return BackendError(f"{what}: {text.splitlines()[0][:300] if text else name}")
     detail = error_detail(response) or str(exc).splitlines()[0][:300]
     owner = (kernel or "").split("/", 1)[0] or "?"
@@ -224,8 +224,7 @@ def translate_error(exc: Exception, what: str, kernel: str | None = None, user: 
     if code == 409 and kernel:
         return KernelConflictError(kernel, detail)
     if code is not None and (code >= 500 or code == 429):
-        return TransientBackendError(f"{what}: Kaggle answered {code} ({detail})",
-                                     "retried automatically with backoff")
+        return TransientBackendError(f"{what}: Kaggle answered {code} ({detail})")
     return BackendError(f"{what}: Kaggle answered {code or type(exc).__name__}: {detail}")
 
 
@@ -362,8 +361,8 @@ class KaggleBackend(Backend):
                 return self._download_all(kernel, dest, version)
             except _Expired:
                 continue  # the listing's signed URLs expired: list again for fresh ones
-        raise TransientBackendError(f"output of {kernel}: the download URLs kept expiring",
-                                    "retried automatically (a fresh listing each time)")
+        raise TransientBackendError(f"output of {kernel}: the download URLs kept expiring (listed again "
+                                    f"{MAX_RELISTS} times)")
 
     def _download_all(self, kernel: str, dest: Path, version: int | None) -> dict[str, Any]:
         files: list[str] = []
@@ -407,7 +406,7 @@ class KaggleBackend(Backend):
                         out.write(chunk)
                         written += len(chunk)
             if expected is not None and int(expected) != written:
-                raise TransientBackendError(f"{what}: got {written} of {expected} bytes", "retried automatically")
+                raise TransientBackendError(f"{what}: got {written} of {expected} bytes")
             os.replace(part, target)
         except requests.RequestException as exc:
             raise translate_error(exc, what, kernel, self.username) from None

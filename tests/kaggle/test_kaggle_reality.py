@@ -112,7 +112,7 @@ def test_html_non_json_and_cut_answers_are_transient(kaggle_ws, emulator, fault)
     emulator.inject(fault, method="GetKernelSessionStatus")
     with pytest.raises(TransientBackendError) as err:
         KaggleBackend(kaggle_ws.root).status(K)
-    assert "retried automatically" in err.value.hint
+    assert "the monitor retries these by itself; run the command again" in err.value.hint
     if fault in ("rate_limit", "server_error"):
         assert "HTML page" in err.value.message
 
