@@ -6,7 +6,7 @@ the results, updates state, commits, notifies and (when configured) lets Claude 
 * It never dies of a poll: whatever one raises (network, timeout, cut answer, 429/5xx, HTML,
   401, 403, 404, a bug) is recorded in the job file (``last_error``) and, when a new kind of
   error starts, in the attempt's ``error_context``; it backs off exponentially and polls
-  again, until the give-up time (``[kaggle] max_wait_minutes`` from the first start). Then it
+  again, until the give-up time (``[kaggle] max_wait_minutes`` after the push). Then it
   records ``training_failed`` with a clear class and stops the run (``stop_on_give_up``) or
   says plainly that it may still be using quota. An unknown status value counts as running.
 * Status and results are pinned to the version recorded at push (``owner/slug/vN``).
