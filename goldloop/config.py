@@ -31,9 +31,11 @@ class ProjectSettings(_Section):
 class KaggleSettings(_Section):
     owner: str = "goldloop"
     backend: Literal["local", "kaggle"] = "local"
-    cancel_running: bool = False
+    cancel_running: bool = False  # retired: Kaggle cannot cancel a session (kept so old files load)
     poll_seconds: float = Field(60.0, gt=0)
-    max_wait_minutes: float = Field(12 * 60, gt=0)
+    max_wait_minutes: float = Field(12 * 60, gt=0)  # the monitor's give-up time
+    stop_on_give_up: bool = False  # at the give-up time, delete the kernel on Kaggle (stops its session)
+    capacity_retry_seconds: float = Field(300.0, gt=0)  # a queued attempt (GPU slots busy) tries again
     run_timeout_minutes: float = Field(30.0, gt=0)
     auto_retry_network: int = Field(2, ge=0)
     continue_with_claude: bool = False

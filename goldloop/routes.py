@@ -31,7 +31,7 @@ ERROR_ROUTES: dict[str, Route] = {
     "disk_full": Route("builder_model", "Disk full: write fewer or smaller files to /kaggle/working."),
     "syntax_error": Route("builder_model", "The notebook has a syntax error: fix it; the validator should have caught it — add a rule."),
     "auth_error": Route("orchestrator", "Kaggle refused the credentials: check KAGGLE_USERNAME/KAGGLE_KEY or KAGGLE_API_TOKEN, then resubmit."),
-    "api_conflict": Route("orchestrator", "The kernel is still running (409): wait for it, or resubmit with --cancel-running."),
+    "api_conflict": Route("orchestrator", "Kaggle refused the push with 409: another kernel of yours has this title/slug; give the kernel a title that slugifies to its id and resubmit."),
     "internet_disabled": Route("builder_model", "A host name could not be resolved: the kernel has no internet. Set enable_internet in kernel-metadata.json or ship the data as a Kaggle dataset."),
     "unknown": Route("builder_model", "Unclassified failure: read error_context and the log; if the cause is unclear, ask a person."),
     # Not a failure: the run succeeded (possibly with alarming warnings).

@@ -44,7 +44,7 @@ target = "gold next-day return"
 [kaggle]
 owner = "{owner}"          # your Kaggle username; kernels become owner/<slug>
 backend = "local"          # "local" runs kernels here with nbclient; "kaggle" pushes to Kaggle
-cancel_running = false     # on 409 Conflict, cancel the running session and push again
+stop_on_give_up = false    # at max_wait_minutes, delete the still-running kernel (else you are told)
 poll_seconds = 60
 continue_with_claude = false   # after results arrive, run `claude -p "resume from last time"`
 notify_desktop = false     # a desktop notification when a run ends (plyer); notify_webhook = "https://…" POSTs JSON
@@ -157,8 +157,9 @@ def init_workspace(
 ) -> tuple[Workspace, list[str]]:
     """Scaffold a workspace; existing files are kept. Returns the workspace and what was created.
 
-    The Kaggle owner defaults to the KAGGLE_USERNAME in the environment or the target's .env
-    (kernels must live under the account that pushes them), else "goldloop".
+    The Kaggle owner defaults to the user of the Kaggle credentials — KAGGLE_USERNAME
+    (environment or the target's .env), ~/.kaggle/kaggle.json, the access token's owner —
+    since kernels must live under the account that pushes them; else "goldloop".
     """
     from goldloop.gitlog import ensure_repo
     from goldloop.state.store import StateStore
@@ -176,9 +177,9 @@ def init_workspace(
 
     project = name or root.name.replace("-", "_") or "gold"
     if owner is None:
-        from goldloop.config import Secrets
+        from goldloop.kaggle.credentials import kaggle_username
 
-        owner = Secrets.load(root).get("KAGGLE_USERNAME") or "goldloop"
+        owner = kaggle_username(root)[0] or "goldloop"
     write_once(CONFIG_FILE, CONFIG_TEMPLATE.format(name=project, owner=owner, source=data_source))
     write_once(".gitignore", GITIGNORE)
     bundle = bundle_root()

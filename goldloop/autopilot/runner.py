@@ -8,7 +8,7 @@ from typing import Any
 from goldloop.autopilot import attempt_stages as stages
 from goldloop.autopilot.context import RunContext
 from goldloop.autopilot.evaluation import evaluate_meta, evaluate_submodel, finalize_best
-from goldloop.autopilot.options import effective_config, resolve
+from goldloop.autopilot.options import RunOptions, effective_config, resolve
 from goldloop.errors import GoldloopError
 from goldloop.names import META
 from goldloop.state.ops import start_attempt, update_attempt
@@ -134,6 +134,11 @@ def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> 
     from goldloop.data.catalog import families_with_data
 
     flags = dict(flags)
+    saved = RunOptions.load(Path(workspace_dir))
+    if (flags.get("backend") or (saved.backend if saved else None)) == "kaggle":
+        from goldloop.kaggle.credentials import check_run_ready
+
+        check_run_ready(Path(workspace_dir))  # credentials and owner, before anything is committed
     workspace = open_workspace(Path(workspace_dir), flags.pop("data", None))
     options = resolve(workspace.root, flags)
     config = load_config(workspace.root)

@@ -39,12 +39,13 @@ def register(app: typer.Typer) -> None:
         feature: Annotated[str | None, typer.Option(help="Default: from the folder name.")] = None,
         attempt: Annotated[int | None, typer.Option(help="Default: from the folder name.")] = None,
         backend: BACKEND = None,
-        cancel_running: Annotated[bool | None, typer.Option(
-            "--cancel-running/--no-cancel-running", help="On 409, cancel the running session and push again.")] = None,
         monitor: Annotated[bool, typer.Option("--monitor/--no-monitor", help="Start the monitor.")] = True,
         as_json: JSON = False,
     ) -> None:
-        """Validate, push, record in state, commit and start the monitor (exit 3: validator errors)."""
+        """Validate, push, record in state, commit and start the monitor (exit 3: validator errors).
+
+        Never pushes beside a queued or running session of the kernel (Kaggle would bill a second
+        one): that session is adopted and monitored. All GPU slots busy: queued, pushed later."""
         from goldloop.cli import common
         from goldloop.kaggle.jobs import folder_names
         from goldloop.kaggle.submit import submit
@@ -52,18 +53,19 @@ def register(app: typer.Typer) -> None:
         if feature is None or attempt is None:
             f, a = folder_names(folder)
             feature, attempt = feature or f, attempt or a
-        result = submit(workspace(), folder, feature, attempt, backend=backend, cancel_running=cancel_running,
-                        start_monitor=monitor)
-        if not result["submitted"]:
+        result = submit(workspace(), folder, feature, attempt, backend=backend, start_monitor=monitor)
+        if result.get("findings"):
             common.OPTIONS.exit_code = 3
 
         def human(r: dict) -> None:
-            if not r["submitted"]:
+            if r.get("findings"):
                 typer.secho(f"not submitted: {r['reason']}", fg="red")
                 for f in r["findings"]:
                     typer.echo(f"  {f.get('rule')} {f.get('message')}")
                 return
-            typer.echo(f"submitted {r['kernel']} v{r['version']} to the {r['backend']} backend")
+            typer.echo(r["message"])
+            for warning in r.get("warnings") or []:
+                typer.secho(f"warning: {warning}", fg="yellow")
             if r.get("monitor"):
                 typer.echo(r["monitor"]["message"])
 
@@ -130,12 +132,14 @@ def register(app: typer.Typer) -> None:
     def cancel_cmd(feature: Annotated[str | None, typer.Argument()] = None,
                    attempt: Annotated[int | None, typer.Argument()] = None,
                    kernel: Annotated[str | None, typer.Option(help="owner/slug instead of FEATURE ATTEMPT.")] = None,
-                   session_id: Annotated[int | None, typer.Option("--session-id")] = None,
+                   delete_kernel: Annotated[bool, typer.Option(
+                       "--delete-kernel", help="Kaggle: delete the kernel (its code, versions and outputs) — the "
+                       "only way its API can stop a session. Without it you get the page to stop it by hand.")] = False,
                    backend: BACKEND = None, as_json: JSON = False) -> None:
-        """Cancel the running session of a kernel."""
+        """Stop a kernel's run as far as the backend allows (Kaggle: only by deleting the kernel)."""
         from goldloop.kaggle.cancel import cancel
 
-        emit(cancel(workspace().root, feature, attempt, kernel=kernel, session_id=session_id, backend=backend),
+        emit(cancel(workspace().root, feature, attempt, kernel=kernel, delete_kernel=delete_kernel, backend=backend),
              as_json, _say)
 
     @kaggle.command("dataset-push")

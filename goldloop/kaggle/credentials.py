@@ -89,3 +89,58 @@ def find_credentials(workspace: Path | None = None) -> KaggleCredentials:
         "set KAGGLE_API_TOKEN (kaggle.com/settings → API → Create New Token) or KAGGLE_USERNAME and "
         "KAGGLE_KEY in the environment or the workspace .env, or put kaggle.json in ~/.kaggle/",
     )
+
+
+def kaggle_username(workspace: Path | None = None, *, ask_kaggle: bool = True) -> tuple[str | None, str]:
+    """The Kaggle username and where it came from, in the order the kaggle CLI trusts:
+    ``KAGGLE_USERNAME`` (environment or workspace .env), then ``kaggle.json``, then the
+    access token's owner as Kaggle reports it (IntrospectToken; only when ``ask_kaggle``)."""
+    secrets = Secrets.load(workspace)
+    if secrets.get("KAGGLE_USERNAME"):
+        return secrets.get("KAGGLE_USERNAME"), f"KAGGLE_USERNAME ({_origin('KAGGLE_USERNAME')})"
+    try:
+        from_file = _read_kaggle_json()
+    except AuthBackendError:
+        from_file = None
+    if from_file:
+        return from_file[1], str(from_file[0])
+    if not ask_kaggle:
+        return None, "not found"
+    try:
+        creds = find_credentials(workspace)
+        if not creds.token:
+            return creds.username, creds.source
+        from goldloop.kaggle.kaggle_backend import KaggleBackend
+
+        return KaggleBackend(workspace, timeout=10).username, "the access token (asked Kaggle)"
+    except Exception as exc:  # noqa: BLE001 - no credentials or no network: unknown, say why
+        return None, f"unknown ({str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__})"
+
+
+def check_kaggle_ready(workspace: Path | None, owner: str) -> dict[str, str | None]:
+    """Before anything is committed for a Kaggle run: the credentials work (Kaggle answers an
+    authenticated call) and ``owner`` is their user — else kernels would go to another
+    account's namespace. Raises AuthBackendError / ConfigError with the fix."""
+    from goldloop.errors import ConfigError
+    from goldloop.kaggle.kaggle_backend import KaggleBackend
+
+    backend = KaggleBackend(workspace)
+    backend.quota()  # an authenticated call: a 401 here says the credentials are wrong
+    user = backend.username
+    if user and owner != user:
+        raise ConfigError(f"[kaggle] owner is {owner!r} but the Kaggle credentials belong to {user!r}",
+                          f'set owner = "{user}" in goldloop.toml (kernels are pushed to <owner>/<slug>)')
+    return {"user": user, "owner": owner, "credentials": backend.credentials.source}
+
+
+def check_run_ready(root: Path) -> dict[str, str | None]:
+    """``goldloop run --backend kaggle``'s check before its first commit: the owner the
+    workspace has (or will get at init) must be the user of working credentials."""
+    from goldloop.config import CONFIG_FILE, load_config
+
+    root = Path(root)
+    if (root / CONFIG_FILE).is_file():
+        owner = load_config(root).kaggle.owner
+    else:
+        owner = kaggle_username(root if root.is_dir() else None)[0] or "goldloop"
+    return check_kaggle_ready(root if root.is_dir() else None, owner)

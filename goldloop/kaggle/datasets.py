@@ -14,7 +14,9 @@ DATASET_METADATA = "dataset-metadata.json"
 
 
 def dataset_ref(owner: str, feature: str) -> str:
-    return f"{owner}/gold-{feature.replace('_', '-')}-data"
+    from goldloop.data.attempt import dataset_slug  # the one place dataset slugs are built
+
+    return f"{owner}/{dataset_slug(feature)}"
 
 
 def push_dataset(workspace: Any, feature: str, attempt: int, *, backend: str | None = None,

@@ -25,12 +25,12 @@ from typing import Any
 
 from goldloop.errors import BackendError
 from goldloop.kaggle.backends import (
-    KAGGLE_STATES,
     Backend,
-    KernelConflictError,
+    KernelBusyError,
     PushResult,
     RunStatus,
     check_kernel_ref,
+    kaggle_state,
     read_metadata,
 )
 from goldloop.state.model import utcnow
@@ -129,10 +129,13 @@ def mount_datasets(store: Path, sources: list[str], input_dir: Path) -> list[str
 class LocalBackend(Backend):
     name = "local"
 
-    def __init__(self, store: Path, owner: str = "goldloop", run_timeout_minutes: float = 30.0) -> None:
+    def __init__(self, store: Path, owner: str = "goldloop", run_timeout_minutes: float = 30.0,
+                 allow_concurrent: bool = False) -> None:
         self.store = Path(store)
         self.owner = owner
         self.run_timeout_s = run_timeout_minutes * 60
+        # The emulator sets this: on Kaggle a push beside a running session starts a second one.
+        self.allow_concurrent = allow_concurrent
 
     # -- layout
     def _kernel_dir(self, kernel: str) -> Path:
@@ -155,10 +158,9 @@ class LocalBackend(Backend):
         meta = read_metadata(folder)
         kernel = meta["id"]
         kdir = self._kernel_dir(kernel)
-        if (kdir / "current.json").is_file():
-            current = self.status(kernel)
-            if not current.finished:
-                raise KernelConflictError(kernel, f"version {read_json(kdir / 'current.json')['version']} is {current.state}")
+        current = self.current_run(kernel)
+        if current is not None and current.active and not self.allow_concurrent:
+            raise KernelBusyError(kernel, current.state, current.version)
         versions = [int(p.name[1:]) for p in kdir.glob("v*") if p.name[1:].isdigit()]
         version = max(versions, default=0) + 1
         vdir = kdir / f"v{version}"
@@ -179,10 +181,15 @@ class LocalBackend(Backend):
         proc = detached_popen([sys.executable, "-m", "goldloop.kaggle.local_runner", str(vdir)],
                               vdir / "runner.out", cwd=vdir)
         merge_run(vdir, pid=proc.pid)
-        return PushResult(kernel=kernel, version=version, url=str(vdir), session_id=version)
+        return PushResult(kernel=kernel, version=version, url=str(vdir))
 
-    def status(self, kernel: str) -> RunStatus:
-        vdir = self._version_dir(kernel)
+    def current_run(self, kernel: str) -> RunStatus | None:
+        if not (self._kernel_dir(kernel) / "current.json").is_file():
+            return None
+        return self.status(kernel)
+
+    def status(self, kernel: str, version: int | None = None) -> RunStatus:
+        vdir = self._version_dir(kernel, version)
         run = read_json(vdir / RUN_FILE)
         upper = run.get("status", "QUEUED")
         if upper in ("QUEUED", "RUNNING") and run.get("pid") and not pid_alive(run["pid"]):
@@ -191,15 +198,14 @@ class LocalBackend(Backend):
             upper = run.get("status", "QUEUED")
             if upper in ("QUEUED", "RUNNING"):
                 upper, run["failure_message"] = "ERROR", "the local runner process died without a result"
-        return RunStatus(KAGGLE_STATES.get(upper, "error"), run.get("failure_message"),
-                         run.get("version"), raw=run)
+        return RunStatus(kaggle_state(upper), run.get("failure_message"), run.get("version"), raw=run)
 
-    def logs(self, kernel: str) -> str:
-        path = self._version_dir(kernel) / LOG_FILE
+    def logs(self, kernel: str, version: int | None = None) -> str:
+        path = self._version_dir(kernel, version) / LOG_FILE
         return path.read_text(encoding="utf-8") if path.is_file() else "[]"
 
-    def download_output(self, kernel: str, dest: Path) -> list[str]:
-        vdir = self._version_dir(kernel)
+    def download_output(self, kernel: str, dest: Path, version: int | None = None) -> dict[str, Any]:
+        vdir = self._version_dir(kernel, version)
         working = vdir / "sandbox" / "working"
         dest = Path(dest)
         dest.mkdir(parents=True, exist_ok=True)
@@ -211,22 +217,25 @@ class LocalBackend(Backend):
                 shutil.copy2(path, dest / rel)
                 names.append(rel.as_posix())
         slug = kernel.split("/", 1)[1]
-        (dest / f"{slug}.log").write_text(self.logs(kernel), encoding="utf-8")
+        (dest / f"{slug}.log").write_text(self.logs(kernel, version), encoding="utf-8")
         names.append(f"{slug}.log")
-        return names
+        return {"files": names, "refused": []}
 
-    def cancel(self, kernel: str, session_id: int | None = None) -> dict[str, Any]:
-        vdir = self._version_dir(kernel, session_id)
+    def cancel(self, kernel: str, *, delete_kernel: bool = False, version: int | None = None) -> dict[str, Any]:
+        """Stop the run here (a local process can be stopped; ``delete_kernel`` changes nothing)."""
+        vdir = self._version_dir(kernel, version)
         run = read_json(vdir / RUN_FILE)
         if run.get("status") not in ("QUEUED", "RUNNING"):
-            return {"kernel": kernel, "cancelled": False, "message": f"not running ({run.get('status')})"}
+            return {"kernel": kernel, "stopped": False, "deleted": False,
+                    "message": f"not running ({run.get('status')})"}
         # Mark first, so a poll between the kill and the final mark never sees a "dead runner".
         merge_run(vdir, status="CANCEL_REQUESTED", failure_message="cancelled by request")
         if run.get("pid"):
             kill_tree(int(run["pid"]))
         merge_run(vdir, status="CANCEL_ACKNOWLEDGED", finished_at=utcnow(),
                         failure_message="cancelled by request")
-        return {"kernel": kernel, "cancelled": True, "session_id": run.get("version")}
+        return {"kernel": kernel, "stopped": True, "deleted": False, "version": run.get("version"),
+                "message": f"stopped {kernel} v{run.get('version')} (local run)"}
 
     def push_dataset(self, folder: Path, ref: str, *, notes: str = "") -> dict[str, Any]:
         """Create or replace ``datasets/<owner>/<slug>/`` (staged, then swapped in)."""

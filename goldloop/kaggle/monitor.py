@@ -3,9 +3,14 @@ the results, updates state, commits, notifies and (when configured) lets Claude 
 
 * One per kernel: the process holds ``.goldloop/monitors/<owner>__<slug>.lock`` (filelock,
   an OS lock, so a SIGKILLed monitor frees it); a second one exits at once and says so.
-* A transient error (network, timeout, 5xx) never fails a run: tenacity retries it with
-  exponential backoff until the maximum wait. A 401 stops the monitor with state untouched
-  (the run is still fine; fix the credentials and ``restart_dead`` picks it up).
+* It never dies of a poll: whatever one raises (network, timeout, cut answer, 429/5xx, HTML,
+  401, 403, 404, a bug) is recorded in the job file (``last_error``) and, when a new kind of
+  error starts, in the attempt's ``error_context``; it backs off exponentially and polls
+  again, until the give-up time (``[kaggle] max_wait_minutes`` after the push). Then it
+  records ``training_failed`` with a clear class and stops the run (``stop_on_give_up``) or
+  says plainly that it may still be using quota. An unknown status value counts as running.
+* Status and results are pinned to the version recorded at push (``owner/slug/vN``).
+* A queued attempt (all GPU slots busy) is pushed by its monitor when a slot frees.
 * ``watch`` runs the same loop in the foreground (the autopilot), or waits for the
   background monitor that already holds the lock.
 """
@@ -46,61 +51,155 @@ ERROR_CONTEXT_CHARS = 2000
 
 
 # -- the loop ---------------------------------------------------------------------------------
-def _retrying(ctx: Context, kernel: str, deadline: float, poll: float):
-    from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
+def backoff_seconds(poll: float, failures: int) -> float:
+    """Exponential backoff with jitter after ``failures`` failed polls in a row."""
+    import random
 
-    def note(state: Any) -> None:
-        exc = state.outcome.exception()
-        save_job(ctx, kernel, last_error=str(exc).splitlines()[0], last_error_at=utcnow(),
-                 transient_errors=load_job(ctx, kernel).get("transient_errors", 0) + 1)
-
-    return Retrying(retry=retry_if_exception_type(TransientBackendError),
-                    wait=wait_exponential(multiplier=poll, max=max(poll * 16, 1.0)),
-                    stop=stop_after_delay(max(deadline - time.time(), 0.1)),
-                    before_sleep=note, reraise=True)
+    cap = max(poll * 16, 1.0)
+    return min(cap, poll * 2 ** min(failures, 10)) * random.uniform(0.5, 1.0)
 
 
-def _with_retry(ctx: Context, kernel: str, deadline: float, poll: float, fn: Any, *args: Any) -> Any:
-    for attempt in _retrying(ctx, kernel, deadline, poll):
-        with attempt:
-            return fn(*args)
-    raise AssertionError("unreachable")
+def error_class(exc: BaseException) -> str:
+    """A short, stable name for what a poll raised (job file, state, give-up)."""
+    from goldloop.kaggle.backends import (
+        CapacityRefusedError,
+        ForbiddenBackendError,
+        NotFoundBackendError,
+    )
+
+    for cls, name in ((TransientBackendError, "transient"), (AuthBackendError, "auth"),
+                      (ForbiddenBackendError, "forbidden"), (NotFoundBackendError, "not_found"),
+                      (CapacityRefusedError, "capacity")):
+        if isinstance(exc, cls):
+            return name
+    return "error" if isinstance(exc, GoldloopError) else f"bug:{type(exc).__name__}"
+
+
+def _note_error(ctx: Context, kernel: str, feature: str, attempt: int, exc: BaseException, streak: int) -> None:
+    """Record a failed poll in the job file; in state too when a new kind of error starts."""
+    text = str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
+    job = load_job(ctx, kernel)
+    kind = error_class(exc)
+    save_job(ctx, kernel, last_error=text, last_error_class=kind, last_error_at=utcnow(),
+             poll_errors=job.get("poll_errors", 0) + 1, error_streak=streak)
+    if streak == 1 or job.get("last_error_class") != kind:
+        from goldloop.state.ops import update_attempt
+        from goldloop.state.store import StateStore
+
+        try:
+            update_attempt(StateStore(ctx.ws), feature, attempt, actor="orchestrator",
+                           summary=f"{kernel}: monitor poll failed ({kind}), retrying",
+                           error_context=f"monitor: {kind}: {text}")
+        except Exception:  # noqa: BLE001 - a state write must not stop the monitor either
+            pass
+
+
+def _give_up_at(ctx: Context, kernel: str, job: dict[str, Any]) -> float:
+    """The configured give-up time, fixed at the first start (a restarted monitor keeps it)."""
+    if job.get("give_up_at"):
+        return float(job["give_up_at"])
+    at = time.time() + ctx.config.kaggle.max_wait_minutes * 60
+    save_job(ctx, kernel, give_up_at=at)
+    return at
 
 
 def _loop(ctx: Context, feature: str, attempt: int, poll: float) -> dict[str, Any]:
+    """Poll until the run ends or the give-up time: whatever a poll raises is recorded,
+    backed off and retried — the monitor never dies of it."""
     kernel, job = attempt_kernel(ctx, feature, attempt)
     backend = get_backend(job.get("backend"), ctx.ws, ctx.config)
-    started = time.time()
-    deadline = started + ctx.config.kaggle.max_wait_minutes * 60
-    save_job(ctx, kernel, pid=os.getpid(), phase="polling", monitor_started_at=utcnow(),
-             poll_seconds=poll, feature=feature, attempt=attempt)
-    polls = 0
+    deadline = _give_up_at(ctx, kernel, job)
+    save_job(ctx, kernel, pid=os.getpid(), phase="queued" if job.get("phase") == "queued" else "polling",
+             monitor_started_at=utcnow(), poll_seconds=poll, feature=feature, attempt=attempt)
+    polls, streak, last_exc = 0, 0, None
     while True:
+        deadline = float(load_job(ctx, kernel).get("give_up_at") or deadline)  # a new push restarts it
+        if time.time() > deadline:
+            return _give_up(ctx, backend, kernel, feature, attempt, last_exc, load_job(ctx, kernel))
         try:
-            status = _with_retry(ctx, kernel, deadline, poll, backend.status, kernel)
-        except TransientBackendError as exc:  # retried until the maximum wait
-            return _give_up(ctx, kernel, feature, attempt, f"Kaggle unreachable until the maximum wait: {exc.message}")
-        except AuthBackendError as exc:
-            save_job(ctx, kernel, phase="auth_error", last_error=exc.message)
-            return {"outcome": "auth_error", "kernel": kernel, "message": exc.message, "hint": exc.hint}
+            job = load_job(ctx, kernel)
+            if job.get("deleted_at"):  # `goldloop kaggle cancel --delete-kernel` recorded the end
+                return job.get("outcome") or {"outcome": "cancelled", "kernel": kernel}
+            if job.get("phase") == "queued":
+                if not _push_queued(ctx, backend, kernel, feature, attempt):
+                    time.sleep(ctx.config.kaggle.capacity_retry_seconds)
+                continue
+            status = backend.status(kernel, job.get("version"))
+        except Exception as exc:  # noqa: BLE001 - never die: record, back off, poll again
+            streak, last_exc = streak + 1, exc
+            _note_error(ctx, kernel, feature, attempt, exc, streak)
+            if isinstance(exc, AuthBackendError) and hasattr(backend, "reset"):
+                backend.reset()  # credentials fixed meanwhile are read again
+            time.sleep(backoff_seconds(poll, streak))
+            continue
+        streak, last_exc = 0, None
         polls += 1
+        if status.state == "unknown":  # a status newer than goldloop: logged, counted as running
+            print(f"{utcnow()} {kernel}: unknown status {status.raw.get('status')!r}, treated as running", flush=True)
         save_job(ctx, kernel, polls=polls, last_poll_at=utcnow(), last_state=status.state,
-                 last_poll_epoch=time.time())
+                 last_poll_epoch=time.time(), phase="polling",
+                 **({"unknown_status": status.raw.get("status")} if status.state == "unknown" else {}))
         if status.finished:
             save_job(ctx, kernel, phase="finishing", finished_seen_epoch=time.time())
-            outcome = finish(ctx, backend, kernel, feature, attempt, status, deadline, poll)
+            try:
+                outcome = finish(ctx, backend, kernel, feature, attempt, status, job.get("version"))
+            except Exception as exc:  # noqa: BLE001 - the results are fetched again on the next round
+                streak, last_exc = 1, exc
+                _note_error(ctx, kernel, feature, attempt, exc, streak)
+                time.sleep(backoff_seconds(poll, streak))
+                continue
             if outcome.get("outcome") != "resubmitted":
                 save_job(ctx, kernel, phase="done", outcome=outcome, done_at=utcnow(), done_epoch=time.time())
                 return outcome
             continue
-        if time.time() > deadline:
-            return _give_up(ctx, kernel, feature, attempt,
-                            f"still {status.state} after the maximum wait of {ctx.config.kaggle.max_wait_minutes:g} min")
         time.sleep(poll)
 
 
-def _give_up(ctx: Context, kernel: str, feature: str, attempt: int, why: str) -> dict[str, Any]:
-    outcome = record_failure(ctx, kernel, feature, attempt, "timeout_limit", why, None)
+def _push_queued(ctx: Context, backend: Backend, kernel: str, feature: str, attempt: int) -> bool:
+    """A queued attempt (all GPU slots were busy): push it now; False while still refused."""
+    from goldloop.kaggle.backends import CapacityRefusedError
+    from goldloop.kaggle.jobs import kernel_folder
+    from goldloop.kaggle.submit import push_once, record_push
+
+    try:
+        outcome = push_once(backend, kernel_folder(ctx, feature, attempt), kernel)
+    except CapacityRefusedError as exc:
+        save_job(ctx, kernel, queued_reason=exc.detail, last_queue_try_at=utcnow())
+        return False
+    if isinstance(outcome, RunStatus):
+        record_push(ctx, backend, feature, attempt, kernel, outcome.version, [], "adopted (already running)")
+    else:
+        record_push(ctx, backend, feature, attempt, kernel, outcome.version, outcome.warnings, "pushed from the queue")
+    commit_kaggle_step(ctx, feature, attempt, f"pushed v{outcome.version} from the queue")
+    return True
+
+
+def _give_up(ctx: Context, backend: Backend, kernel: str, feature: str, attempt: int,
+             last_exc: BaseException | None, job: dict[str, Any]) -> dict[str, Any]:
+    """The give-up time passed: stop the run when configured, else say plainly it may still bill."""
+    minutes = ctx.config.kaggle.max_wait_minutes
+    if last_exc is not None:
+        kind = error_class(last_exc)
+        error_type = "auth_error" if kind == "auth" else "network_timeout" if kind == "transient" else "unknown"
+        why = f"gave up at the maximum wait of {minutes:g} min: the last polls failed ({kind}: {str(last_exc).splitlines()[0][:300]})"
+    else:
+        error_type = "timeout_limit"
+        why = f"gave up at the maximum wait of {minutes:g} min: the run was still {job.get('last_state') or 'queued'}"
+    if job.get("phase") == "queued":
+        why += "; it was still queued, so nothing ran"
+    elif ctx.config.kaggle.stop_on_give_up or backend.name == "local":  # a local run costs nothing to stop
+        try:
+            stopped = backend.cancel(kernel, delete_kernel=True)
+            why += f"; {stopped.get('message')}"
+        except Exception as exc:  # noqa: BLE001 - say so, never raise at the end of the road
+            why += f"; stopping it failed ({exc}): it may still be running and using quota — stop it by hand"
+    else:
+        why += (f"; the run may STILL be running on {backend.name} and using quota: stop it at "
+                f"https://www.kaggle.com/code/{kernel} or with `goldloop kaggle cancel --kernel {kernel} "
+                "--delete-kernel` (set [kaggle] stop_on_give_up = true to do this automatically)")
+    outcome = record_failure(ctx, kernel, feature, attempt, error_type, why, None)
+    outcome["gave_up"] = True
+    outcome["notified"] = notify(ctx, outcome)
     save_job(ctx, kernel, phase="done", outcome=outcome, done_at=utcnow(), done_epoch=time.time())
     return outcome
 
@@ -152,10 +251,10 @@ def _source_missing(ctx: Context, feature: str, attempt: int) -> bool:
 
 
 def finish(ctx: Context, backend: Backend, kernel: str, feature: str, attempt: int, status: RunStatus,
-           deadline: float, poll: float) -> dict[str, Any]:
+           version: int | None) -> dict[str, Any]:
     from goldloop.kaggle.fetch import download, read_metrics
 
-    fetched = _with_retry(ctx, kernel, deadline, poll, download, ctx, backend, kernel, feature, attempt)
+    fetched = download(ctx, backend, kernel, feature, attempt, version)
     log_path = ctx.root / fetched["log"]
     if status.state == "complete":
         outcome = record_success(ctx, kernel, feature, attempt, read_metrics(log_path.parent), fetched)
@@ -191,13 +290,15 @@ def record_success(ctx: Context, kernel: str, feature: str, attempt: int, metric
     ops, StateStore = _state_ops()
     store = StateStore(ctx.ws)
     ops.update_attempt(store, feature, attempt, actor="orchestrator",
-                       summary=f"{kernel} complete; results in {fetched['results']}",
+                       summary=f"{kernel} complete; results in {fetched['results']}" + (
+                           f"; refused output names: {', '.join(r['name'] for r in fetched['refused'])}"
+                           if fetched.get("refused") else ""),
                        metrics=metrics, error_type=None, error_context=None)
     moved = _transition(store, ops, "training_complete", feature, attempt,
                         summary=f"{feature} attempt {attempt} - results fetched", resume_from="evaluator",
                         error_type=None, error_context=None)
     return {"outcome": "complete", "kernel": kernel, "feature": feature, "attempt": attempt,
-            "state_updated": moved, **{k: fetched[k] for k in ("results", "files")}}
+            "state_updated": moved, **{k: fetched.get(k) for k in ("results", "files", "refused")}}
 
 
 def record_failure(ctx: Context, kernel: str, feature: str, attempt: int, error_type: str, error_context: str,
@@ -217,7 +318,7 @@ def record_failure(ctx: Context, kernel: str, feature: str, attempt: int, error_
                         error_type=error_type, error_context=error_context)
     return {"outcome": "failed", "kernel": kernel, "feature": feature, "attempt": attempt, "error_type": error_type,
             "route": agent, "instruction": route.instruction, "state_updated": moved,
-            "error_context": error_context, **({k: fetched[k] for k in ("results", "files")} if fetched else {})}
+            "error_context": error_context, **({k: fetched.get(k) for k in ("results", "files", "refused")} if fetched else {})}
 
 
 def _transition(store: Any, ops: Any, status: str, feature: str, attempt: int, **kwargs: Any) -> bool:
@@ -246,11 +347,14 @@ def _maybe_resubmit(ctx: Context, backend: Backend, kernel: str, feature: str, a
     folder = kernel_folder(ctx, feature, attempt)
     if att is None or att.retries >= ctx.config.kaggle.auto_retry_network or not folder.is_dir():
         return None
-    pushed = backend.push(folder)
+    from goldloop.kaggle.submit import push_once, record_push
+
+    pushed = push_once(backend, folder, kernel)  # never a second session beside a running one
     ops.update_attempt(store, feature, attempt, actor="orchestrator", retries=att.retries + 1,
-                       kernel_version=pushed.version,
                        summary=f"{kernel} resubmitted unchanged after {error_type} (retry {att.retries + 1})")
-    save_job(ctx, kernel, version=pushed.version, resubmits=att.retries + 1)
+    record_push(ctx, backend, feature, attempt, kernel, pushed.version,
+                [] if isinstance(pushed, RunStatus) else pushed.warnings, f"resubmitted after {error_type}")
+    save_job(ctx, kernel, resubmits=att.retries + 1)
     commit_kaggle_step(ctx, feature, attempt, f"resubmitted after {error_type}")
     return {"outcome": "resubmitted", "kernel": kernel, "version": pushed.version}
 

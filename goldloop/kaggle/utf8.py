@@ -35,6 +35,29 @@ def utf8_open(file: Any, mode: str = "r", buffering: int = -1, encoding: str | N
     return _real_open(file, mode, buffering, encoding, *args, **kwargs)
 
 
+def _register_kaggle_package() -> None:
+    """Register the ``kaggle`` package without running its ``__init__``.
+
+    ``kaggle/__init__`` calls ``KaggleApi().authenticate()``, which, when it finds no
+    credentials of its own (goldloop's may live only in the workspace ``.env``), calls the
+    site ``exit()``: that closes ``sys.stdin`` first, and in the MCP server another thread is
+    blocked reading stdin, so the close blocks forever and the server stops answering.
+    With a token in the environment it would also call the network at import. goldloop
+    hands its chosen credentials to the client itself, so the import-time login is skipped.
+    """
+    if "kaggle" in sys.modules:
+        return
+    import importlib.metadata
+    import importlib.util
+
+    spec = importlib.util.find_spec("kaggle")
+    if spec is None:
+        return  # not installed: the import below raises the usual ImportError
+    package = importlib.util.module_from_spec(spec)  # created, not executed
+    package.__version__ = importlib.metadata.version("kaggle")  # read by kaggle_api_extended
+    sys.modules["kaggle"] = package
+
+
 def import_kaggle_api(force: bool = True) -> type:
     """Import ``kaggle`` (UTF-8 forced when needed, its import-time chatter silenced) → KaggleApi.
 
@@ -52,6 +75,7 @@ def import_kaggle_api(force: bool = True) -> type:
         # kaggle/__init__ authenticates at import and prints help to stdout when it cannot;
         # stdout may be an MCP stdio channel, so keep it clean.
         with contextlib.redirect_stdout(io.StringIO()):
+            _register_kaggle_package()
             from kaggle.api.kaggle_api_extended import KaggleApi
     finally:
         builtins.open = _real_open

@@ -18,17 +18,17 @@ def register(server: Any) -> None:
         feature: FeatureName,
         attempt: AttemptNo,
         backend: BackendName = None,
-        cancel_running: Annotated[bool | None, Field(
-            description="on 409 cancel the running session and push again (default: config)")] = None,
         start_monitor: bool = True,
         workspace_dir: WorkspaceArg = None,
     ) -> dict[str, Any]:
         """The only way to push a kernel: validate (refused with findings on errors), push, record
-        waiting_training in state, commit 'kaggle: <feature> attempt <n> - submitted', start the monitor."""
+        waiting_training in state, commit 'kaggle: <feature> attempt <n> - submitted', start the monitor.
+        A kernel with a queued/running session is never pushed again (adopted instead); busy GPU slots
+        queue the attempt (its monitor pushes it later). Push warnings (invalid sources) are returned."""
         from goldloop.kaggle.submit import submit
 
         return run(submit, workspace(workspace_dir), folder, feature, attempt, backend=backend,
-                   cancel_running=cancel_running, start_monitor=start_monitor)
+                   start_monitor=start_monitor)
 
     @server.tool()
     def kaggle_monitor(
@@ -67,13 +67,16 @@ def register(server: Any) -> None:
         feature: FeatureName | None = None,
         attempt: AttemptNo | None = None,
         kernel: Annotated[str | None, Field(description="owner/slug instead of feature+attempt")] = None,
-        session_id: Annotated[int | None, Field(ge=1)] = None,
+        delete_kernel: Annotated[bool, Field(
+            description="Kaggle: delete the kernel (code, versions, outputs) — the only API way to stop its "
+                        "session. Only with the user's explicit consent.")] = False,
         workspace_dir: WorkspaceArg = None,
     ) -> dict[str, Any]:
-        """Cancel a kernel's running session; the monitor then records the attempt as failed (cancelled)."""
+        """Stop a kernel's run as far as the backend allows. Kaggle cannot stop a session through its
+        API: without delete_kernel the answer gives the page to stop it by hand."""
         from goldloop.kaggle.cancel import cancel
 
-        return run(cancel, workspace(workspace_dir), feature, attempt, kernel=kernel, session_id=session_id)
+        return run(cancel, workspace(workspace_dir), feature, attempt, kernel=kernel, delete_kernel=delete_kernel)
 
     @server.tool()
     def kaggle_dataset_push(feature: FeatureName, attempt: AttemptNo, backend: BackendName = None,

@@ -78,3 +78,32 @@ def test_mcp_tools_over_stdio(kws, clean_env):
     assert start_bad.isError and "feature and attempt" in start_bad.content[0].text
     assert classified.structuredContent["error_type"] == "oom"
     assert read_state(kws.root).status.value == "waiting_training"
+
+
+def test_mcp_kaggle_tools_with_credentials_only_in_the_workspace_env(kws, clean_env, emulator, tmp_path):
+    """The first Kaggle tool call used to hang the MCP server for good when the credentials were
+    only in the workspace .env: importing kaggle ran its login, whose exit() blocked on closing
+    the stdin the MCP reader holds. Now every call answers, and the server keeps answering."""
+    from tests.kaggle.conftest import KEY, configure
+
+    configure(kws.root, backend="kaggle")
+    (kws.root / ".env").write_text(f"KAGGLE_USERNAME=tester\nKAGGLE_KEY={KEY}\n", encoding="utf-8")
+    data = kws.root / "data" / "vix_1"
+    data.mkdir(parents=True)
+    (data / "table.csv").write_text("date,vix\n2024-01-02,13.2\n", encoding="utf-8")
+    make_kernel(kws.root, "vix", 1)
+    emulator.script_next_run(seconds=30)
+    home = tmp_path / "empty-home"  # no ~/.kaggle: the .env is the only source
+    home.mkdir()
+    env = {**clean_env, "HOME": str(home), "USERPROFILE": str(home), "GOLDLOOP_WORKSPACE": str(kws.root),
+           "GOLDLOOP_KAGGLE_API_URL": emulator.url, "GOLDLOOP_KAGGLE_TIMEOUT": "5"}
+    _, (published, submitted, status) = mcp_call(env, [
+        ("kaggle_dataset_push", {"feature": "vix", "attempt": 1}),
+        ("kaggle_submit", {"folder": "notebooks/vix_1", "feature": "vix", "attempt": 1, "start_monitor": False}),
+        ("kaggle_monitor", {"action": "status"}),
+    ])
+    assert not published.isError, published.content
+    assert published.structuredContent["dataset"] == "tester/gold-vix-data"
+    assert submitted.structuredContent["submitted"] and submitted.structuredContent["version"] == 1
+    assert status.structuredContent["monitors"][0]["kernel"] == "tester/gold-vix-1"
+    assert {"CreateDataset", "SaveKernel"} <= set(emulator.methods())

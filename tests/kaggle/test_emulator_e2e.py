@@ -7,7 +7,7 @@ import pytest
 
 from goldloop.gitlog import log_messages
 from goldloop.kaggle import monitor
-from goldloop.kaggle.backends import AuthBackendError, KernelConflictError
+from goldloop.kaggle.backends import AuthBackendError
 from goldloop.kaggle.fetch import fetch
 from goldloop.kaggle.submit import submit
 from tests.kaggle.conftest import read_state, wait_for
@@ -37,31 +37,6 @@ def test_submit_monitor_fetch_state_commit_through_emulator(kaggle_ws, emulator)
     assert again["status"]["state"] == "complete" and "output.csv" in again["files"]
 
 
-def test_conflict_without_permission_names_kernel_and_command(kaggle_ws, emulator):
-    folder = make_kernel(kaggle_ws.root, "vix", 1)
-    emulator.inject("conflict")
-    before = log_messages(kaggle_ws.root)
-    with pytest.raises(KernelConflictError) as err:
-        submit(kaggle_ws.root, folder, "vix", 1)
-    assert "tester/gold-vix-1" in err.value.message and "--cancel-running" in err.value.hint
-    assert read_state(kaggle_ws.root).status.value == "in_progress"  # nothing recorded
-    assert log_messages(kaggle_ws.root) == before
-
-
-def test_conflict_with_cancel_running_cancels_and_pushes_again(kaggle_ws, emulator):
-    folder = make_kernel(kaggle_ws.root, "vix", 1, sleep=60)
-    first = submit(kaggle_ws.root, folder, "vix", 1, start_monitor=False)
-    wait_for(lambda: emulator.backend.status("tester/gold-vix-1").state == "running", timeout=30)
-    make_kernel(kaggle_ws.root, "vix", 1)  # a quick version this time
-    second = submit(kaggle_ws.root, folder, "vix", 1, cancel_running=True, start_monitor=False)
-    assert second["cancelled"]["cancelled"] and second["cancelled"]["final_state"] == "cancelled"
-    assert second["version"] == first["version"] + 1
-    assert ("SaveKernel", 409) in emulator.requests and "CancelKernelSession" in emulator.methods()
-    outcome = monitor.watch(kaggle_ws.root, "vix", 1)
-    assert outcome["outcome"] == "complete"
-    assert read_state(kaggle_ws.root).record("vix").attempt(1).kernel_version == 2
-
-
 def test_unauthorized_push_is_reported_and_nothing_recorded(kaggle_ws, emulator):
     folder = make_kernel(kaggle_ws.root, "vix", 1)
     emulator.inject("unauthorized", method="SaveKernel")
@@ -87,14 +62,15 @@ def test_5xx_burst_slow_and_hanging_answers_never_fail_the_run(kaggle_ws, emulat
     assert codes[:4] == [503] * 4 and 0 in codes  # the burst and the hang really happened
 
 
-def test_401_while_monitoring_stops_monitor_but_keeps_state_waiting(kaggle_ws, emulator):
+def test_401_while_monitoring_is_recorded_and_polling_goes_on(kaggle_ws, emulator):
     folder = make_kernel(kaggle_ws.root, "vix", 1)
     submit(kaggle_ws.root, folder, "vix", 1, start_monitor=False)
-    emulator.inject("unauthorized", count=1, method="GetKernelSessionStatus")
+    emulator.inject("unauthorized", count=2, method="GetKernelSessionStatus")
     outcome = monitor.watch(kaggle_ws.root, "vix", 1)
-    assert outcome["outcome"] == "auth_error"
-    assert read_state(kaggle_ws.root).status.value == "waiting_training"  # nothing lost
-    assert monitor.watch(kaggle_ws.root, "vix", 1)["outcome"] == "complete"  # credentials fine again
+    assert outcome["outcome"] == "complete"  # credentials fine again: the run's result is kept
+    job = next(r for r in monitor.status(kaggle_ws.root) if r["kernel"] == "tester/gold-vix-1")
+    assert "401" in job["last_error"]
+    assert [c for m, c in emulator.requests if m == "GetKernelSessionStatus"][:2] == [401, 401]
 
 
 MISSING_LOG = """\

@@ -66,3 +66,37 @@ def test_stop_leaves_run_and_state_and_a_second_start_resumes(kws):
     outcome = monitor.watch(kws.root, "vix", 1)  # the autopilot's foreground loop
     assert outcome["outcome"] == "complete"
     assert read_state(kws.root).status.value == "training_complete"
+
+
+def test_detached_monitor_survives_the_whole_fault_menu_and_ends_with_state_right(kaggle_ws, emulator):
+    """Every fault the emulator knows, fed to a real detached monitor process (no SIGKILL): it
+    records each, keeps polling, and ends with the results and state right, nothing lost."""
+    from goldloop.kaggle.emulator import FAULT_KINDS
+    from goldloop.kaggle.jobs import context, load_job
+
+    emulator.output_page_size = 1
+    emulator.script_next_run(seconds=6, files={"output.csv": b"date,x\n2024-01-02,1\n",
+                                               "metrics.json": b'{"val_loss": 0.6}'}, log="ok")
+    submit(kaggle_ws.root, make_kernel(kaggle_ws.root, "vix", 1), "vix", 1, start_monitor=False)
+    for kind in FAULT_KINDS:  # on the status polls, in this order
+        if kind not in ("expired_url", "evil_name"):
+            emulator.inject(kind, method="GetKernelSessionStatus", seconds=4)  # hang > the 3 s client timeout
+    emulator.inject("server_error", count=2, status=502, method="ListKernelSessionOutput")
+    emulator.inject("cut", method="ListKernelSessionOutput")
+    emulator.inject("expired_url", count=2)
+    emulator.inject("cut", method="DownloadBlob")
+    emulator.inject("evil_name", count=50)  # the server lists it every time
+    started = monitor.start(kaggle_ws.root, "vix", 1)
+    assert started["started"]
+    wait_for(lambda: read_state(kaggle_ws.root).status.value != "waiting_training", timeout=150)
+    state = read_state(kaggle_ws.root)
+    assert state.status.value == "training_complete", state.error_context
+    results = kaggle_ws.root / "results" / "vix_1"
+    assert (results / "output.csv").read_bytes() == b"date,x\n2024-01-02,1\n"
+    assert (results / "metrics.json").is_file() and not (results.parent / "escape.txt").exists()
+    job = wait_for(lambda: (j := load_job(context(kaggle_ws.root), "tester/gold-vix-1"))["phase"] == "done" and j)
+    assert job["outcome"]["outcome"] == "complete"
+    assert job["poll_errors"] >= 8 and job["unknown_status"] == "PREEMPTED"
+    assert job["refused_outputs"][0]["name"] == "../escape.txt"
+    assert all(f.remaining == 0 for f in emulator.faults if f.kind != "evil_name")  # every fault was served
+    wait_for(lambda: not _job(kaggle_ws.root)["alive"], timeout=20)  # the process ended by itself

@@ -45,7 +45,7 @@ def test_cancel_through_the_api_is_recorded_by_the_monitor(kws):
     folder = make_kernel(kws.root, "vix", 1, sleep=60)
     submit(kws.root, folder, "vix", 1)
     wait_for(lambda: any(r["last_state"] == "running" for r in monitor.status(kws.root)), timeout=60)
-    assert cancel(kws.root, "vix", 1)["cancelled"]
+    assert cancel(kws.root, "vix", 1)["stopped"]
     wait_for(lambda: read_state(kws.root).status.value == "training_failed", timeout=60)
     state = read_state(kws.root)
     assert state.error_type == "cancelled" and state.resume_from == "orchestrator"
@@ -115,8 +115,8 @@ def test_monitor_gives_up_after_the_maximum_wait(kws):
     outcome = monitor.watch(kws.root, "vix", 1)
     state = read_state(kws.root)
     assert outcome["outcome"] == "failed" and state.error_type == "timeout_limit"
-    assert "maximum wait" in state.error_context
-    cancel(kws.root, "vix", 1)
+    assert "maximum wait" in state.error_context and "stopped" in state.error_context
+    assert read_state(kws.root).status.value == "training_failed"
 
 
 def test_push_git_pushes_the_step_commits(kws, tmp_path):

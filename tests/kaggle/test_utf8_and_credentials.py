@@ -121,3 +121,63 @@ def test_no_credentials_is_a_clear_error(no_creds):
     with pytest.raises(AuthBackendError) as err:
         find_credentials(no_creds)
     assert "KAGGLE_API_TOKEN" in err.value.hint and "kaggle.json" in err.value.hint
+
+
+def test_token_only_credentials_push_a_dataset_learning_the_username_like_kaggle(kaggle_ws, emulator, monkeypatch):
+    """Only KAGGLE_API_TOKEN (no username anywhere): dataset-push used to crash with KeyError 'username'."""
+    from goldloop.kaggle.datasets import push_dataset
+
+    monkeypatch.delenv("KAGGLE_KEY")
+    monkeypatch.delenv("KAGGLE_USERNAME")
+    emulator.tokens["KGAT_only_token"] = "tester"
+    token_file = kaggle_ws.root.parent / "token.txt"  # kagglesdk also takes a path to the token
+    token_file.write_text("KGAT_only_token\n", encoding="utf-8")
+    monkeypatch.setenv("KAGGLE_API_TOKEN", str(token_file))
+    data = kaggle_ws.root / "data" / "vix_1"
+    data.mkdir(parents=True)
+    (data / "table.csv").write_text("date,vix\n2024-01-02,13.2\n", encoding="utf-8")
+    pushed = push_dataset(kaggle_ws.root, "vix", 1)
+    assert pushed["created"] and pushed["dataset"] == "tester/gold-vix-data"
+    assert "IntrospectToken" in emulator.methods() and "CreateDataset" in emulator.methods()
+
+
+def test_init_takes_the_owner_from_username_then_kaggle_json_then_the_token(no_creds, monkeypatch, emulator):
+    from goldloop.config import load_config
+    from goldloop.workspace import init_workspace
+
+    for name in ("KAGGLE_USERNAME", "KAGGLE_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    home = no_creds / "home"
+    (home / ".kaggle").mkdir(parents=True)
+    (home / ".kaggle" / "kaggle.json").write_text(json.dumps({"username": "jsonuser", "key": KEY}), encoding="utf-8")
+    init_workspace(no_creds / "a")
+    assert load_config(no_creds / "a").kaggle.owner == "jsonuser"  # not "goldloop"
+    monkeypatch.setenv("KAGGLE_USERNAME", "envuser")
+    init_workspace(no_creds / "b")
+    assert load_config(no_creds / "b").kaggle.owner == "envuser"
+    monkeypatch.delenv("KAGGLE_USERNAME")
+    (home / ".kaggle" / "kaggle.json").unlink()
+    emulator.tokens["KGAT_tok"] = "tokenuser"
+    monkeypatch.setenv("KAGGLE_API_TOKEN", "KGAT_tok")
+    init_workspace(no_creds / "c")
+    assert load_config(no_creds / "c").kaggle.owner == "tokenuser"
+
+
+def test_run_with_the_kaggle_backend_checks_credentials_and_owner_before_its_first_commit(
+        no_creds, monkeypatch, emulator):
+    from goldloop.autopilot.runner import run
+    from goldloop.errors import ConfigError
+    from goldloop.gitlog import log_messages
+    from goldloop.workspace import init_workspace
+
+    monkeypatch.setenv("KAGGLE_KEY", "f" * 32)  # wrong key: refused before anything exists
+    with pytest.raises(AuthBackendError):
+        run(no_creds / "fresh", {"backend": "kaggle"}, say=lambda m: None)
+    assert not (no_creds / "fresh").exists()
+    monkeypatch.setenv("KAGGLE_KEY", KEY)
+    init_workspace(no_creds / "ws", owner="somebody-else")
+    before = log_messages(no_creds / "ws")
+    with pytest.raises(ConfigError) as err:
+        run(no_creds / "ws", {"backend": "kaggle"}, say=lambda m: None)
+    assert "'somebody-else'" in err.value.message and 'owner = "tester"' in err.value.hint
+    assert log_messages(no_creds / "ws") == before
