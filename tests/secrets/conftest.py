@@ -10,6 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugin"))
 
+from tests.kaggle.conftest import emulator, kaggle_ws, kws  # noqa: E402, F401  (shared fixtures)
+
 PUSH_SCRIPT = """\
 from kaggle.api.kaggle_api_extended import KaggleApi
 
