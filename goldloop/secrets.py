@@ -66,8 +66,9 @@ SHAPES: tuple[Shape, ...] = (
     _shape("kaggle_json", r'"key"\s*:\s*"(?P<v>[0-9a-fA-F]{32})"'),
     _shape("kaggle_key", r"kaggle[\s\S]{0,80}?(?<![0-9a-f])(?P<v>[0-9a-f]{32})(?![0-9a-f])",
            flags=re.IGNORECASE),
-    _shape("fred_key", r"(?:fred|stlouisfed)[\s\S]{0,120}?(?<![0-9a-f])(?P<v>[0-9a-f]{32})(?![0-9a-f])",
-           flags=re.IGNORECASE),
+    # FRED: "a 32 character alpha-numeric lowercase string" (FRED API docs, api_key)
+    _shape("fred_key", r"(?:fred|stlouisfed)[\s\S]{0,120}?(?<![0-9a-z])(?P<v>[0-9a-z]{32})(?![0-9a-z])",
+           random=True, flags=re.IGNORECASE),
     _shape("wandb_key", r"wandb[\s\S]{0,80}?(?<![0-9a-f])(?P<v>[0-9a-f]{40})(?![0-9a-f])",
            flags=re.IGNORECASE),
     _shape("url_password", r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://[^\s:/@'\"]+:(?P<v>[^\s@/'\"]{6,})@",
@@ -84,7 +85,7 @@ SHAPES: tuple[Shape, ...] = (
 # Adjacent or +-joined string literals: "0123" + "4567", "0123" "4567", "0123" \ "4567".
 _LITERAL_JOIN = re.compile(r"""(["'])[ \t]*(?:\+|\\)?[ \t]*\r?\n?[ \t]*(?:\+[ \t]*)?[rRbBuUfF]{0,2}\1""")
 _STRING_LITERAL = re.compile(r"""(["'])((?:\\.|(?!\1)[^\\\n]){1,400})\1""")
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _MAX_DECODED_RUN = 400  # longer runs are images and data, not an encoded key
 
 
