@@ -41,45 +41,56 @@ _KEY_WORDS = (r"api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|kaggle_key|
 
 @dataclass(frozen=True)
 class Shape:
-    """One kind of credential: a pattern whose group ``v`` (or the whole match) is the value."""
+    """One kind of credential: a pattern whose group ``v`` (or the whole match) is the value.
+
+    ``anchors`` are lower-case words every match contains: the text is searched for them with
+    ``str.find`` first and the pattern runs only in a window around each, which keeps the scan
+    near I/O speed (a regex starting with ``\\b`` or an alternation is tried at every position).
+    """
 
     kind: str
     pattern: re.Pattern[str]
+    anchors: tuple[str, ...] = ()
     random: bool = False  # the value must look random (placeholders are not secrets)
 
 
-def _shape(kind: str, regex: str, random: bool = False, flags: int = 0) -> Shape:
-    return Shape(kind, re.compile(regex, flags), random)
+def _shape(kind: str, regex: str, anchors: tuple[str, ...] = (), random: bool = False, flags: int = 0) -> Shape:
+    return Shape(kind, re.compile(regex, flags), anchors, random)
 
 
-# Kept as data: one line per shape. The context shapes (a bare hex key near a service's name)
-# look at most 80-120 characters back, on the same or the previous lines.
+_KEY_ANCHORS = ("key", "secret", "token", "passw", "credential")
+_WINDOW_BEFORE, _WINDOW_AFTER = 64, 400  # a match starts at most 64 chars before its anchor
+
+# Kept as data: one line per shape, each with the service's documented format where one exists
+# (docs/security.md lists the sources). Context shapes (a bare hex key near a service's name)
+# look at most 80-120 characters ahead of the name, across lines.
 SHAPES: tuple[Shape, ...] = (
     _shape("anthropic_key", r"sk-ant-[A-Za-z0-9_\-]{20,}"),
-    _shape("openai_key", r"\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,}", random=True),
-    _shape("kaggle_token", r"\bKGAT_[A-Za-z0-9]{8,}"),
-    _shape("github_token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
-    _shape("aws_key", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-    _shape("google_api_key", r"\bAIza[0-9A-Za-z_\-]{35}"),
-    _shape("huggingface_token", r"\bhf_[A-Za-z0-9]{30,}"),
+    _shape("openai_key", r"\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,}", ("sk-",), random=True),
+    _shape("kaggle_token", r"\bKGAT_[A-Za-z0-9]{8,}", ("kgat_",)),
+    _shape("github_token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})",
+           ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
+    _shape("aws_key", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", ("akia", "asia")),
+    _shape("google_api_key", r"\bAIza[0-9A-Za-z_\-]{35}", ("aiza",)),
+    _shape("huggingface_token", r"\bhf_[A-Za-z0-9]{30,}", ("hf_",)),
     _shape("private_key", r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
     _shape("kaggle_json", r'"key"\s*:\s*"(?P<v>[0-9a-fA-F]{32})"'),
-    _shape("kaggle_key", r"kaggle[\s\S]{0,80}?(?<![0-9a-f])(?P<v>[0-9a-f]{32})(?![0-9a-f])",
+    _shape("kaggle_key", r"kaggle[\s\S]{0,80}?(?<![0-9a-f])(?P<v>[0-9a-f]{32})(?![0-9a-f])", ("kaggle",),
            flags=re.IGNORECASE),
     # FRED: "a 32 character alpha-numeric lowercase string" (FRED API docs, api_key)
     _shape("fred_key", r"(?:fred|stlouisfed)[\s\S]{0,120}?(?<![0-9a-z])(?P<v>[0-9a-z]{32})(?![0-9a-z])",
-           random=True, flags=re.IGNORECASE),
-    _shape("wandb_key", r"wandb[\s\S]{0,80}?(?<![0-9a-f])(?P<v>[0-9a-f]{40})(?![0-9a-f])",
+           ("fred", "stlouisfed"), random=True, flags=re.IGNORECASE),
+    _shape("wandb_key", r"wandb[\s\S]{0,80}?(?<![0-9a-f])(?P<v>[0-9a-f]{40})(?![0-9a-f])", ("wandb",),
            flags=re.IGNORECASE),
-    _shape("url_password", r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://[^\s:/@'\"]+:(?P<v>[^\s@/'\"]{6,})@",
-           random=True),
+    _shape("url_password", r"://[^\s:/@'\"]+:(?P<v>[^\s@/'\"]{6,})@", ("://",), random=True),
     _shape("assigned_key",
            rf"(?<![A-Za-z0-9])(?:{_KEY_WORDS})(?:_[A-Za-z0-9]+)*[\"'\]\)]*\s*(?:=>|[:=,])\s*"
            r"(?:[rRbBuUfF]{0,2}[\"'])?(?P<v>[A-Za-z0-9_\-+/=]{16,})",
-           random=True, flags=re.IGNORECASE),
+           _KEY_ANCHORS, random=True, flags=re.IGNORECASE),
     _shape("client_key",
            r"\b(?:Fred|FredApi|KaggleApi|Anthropic|OpenAI|Client)\s*\(\s*(?:api_key\s*=\s*)?"
-           r"[rRbBuU]?[\"'](?P<v>[A-Za-z0-9_\-]{16,})[\"']", random=True),
+           r"[rRbBuU]?[\"'](?P<v>[A-Za-z0-9_\-]{16,})[\"']", ("fred", "kaggleapi", "anthropic", "openai", "client"),
+           random=True),
 )
 
 # Adjacent or +-joined string literals: "0123" + "4567", "0123" "4567", "0123" \ "4567".
@@ -189,16 +200,27 @@ def _split_known(text: str, values: list[str]) -> list[Span]:
 
 
 # -- shapes ---------------------------------------------------------------------------------------
+def _windows(lower: str, anchors: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Merged (start, end) windows around every occurrence of the anchors."""
+    starts = sorted(i for anchor in anchors for i in _find_all(lower, anchor))
+    return _merge((max(0, i - _WINDOW_BEFORE), i + _WINDOW_AFTER) for i in starts)
+
+
 def shape_spans(text: str) -> list[Span]:
     """Well-known credential shapes in ``text`` (value spans)."""
     spans: list[Span] = []
+    lower = text.lower()
     for shape in SHAPES:
-        for match in shape.pattern.finditer(text):
-            group = "v" if "v" in shape.pattern.groupindex else 0
-            value = match.group(group)
-            if shape.random and not looks_random(value):
-                continue
-            spans.append(Span(shape.kind, match.start(group), match.end(group), value))
+        group = "v" if "v" in shape.pattern.groupindex else 0
+        windows = _windows(lower, shape.anchors) if shape.anchors else [(0, len(text))]
+        last_end = -1
+        for lo, hi in windows:
+            for match in shape.pattern.finditer(text, lo, hi):
+                value = match.group(group)
+                if match.start(group) < last_end or (shape.random and not looks_random(value)):
+                    continue
+                last_end = match.end(group)
+                spans.append(Span(shape.kind, match.start(group), match.end(group), value))
     return spans
 
 
@@ -218,20 +240,29 @@ def _decoded_spans(text: str) -> list[Span]:
 
 
 def _joined_spans(text: str) -> list[Span]:
-    """Shapes that appear once split literals are joined (``"KGAT_0a1b" + "2c3d4e5f"``)."""
-    joined, count = _LITERAL_JOIN.subn("", text)
-    if not count:
-        return []
-    direct = {s.value for s in shape_spans(text)}
+    """Shapes that appear once split literals are joined (``"KGAT_0a1b" + "2c3d4e5f"``).
+
+    Only the neighbourhood of each join is rewritten and scanned; offsets point at the join.
+    """
     spans = []
-    for span in shape_spans(joined):
-        if span.value not in direct:
-            # Offsets do not map back exactly: point at the first piece of the value.
-            piece = span.value[:8]
-            where = text.find(piece)
-            where = where if where >= 0 else min(span.start, len(text) - 1)
-            spans.append(Span(f"{span.kind}_split", where, where + len(piece), span.value))
+    for lo, hi in _merge((max(0, m.start() - 200), m.end() + 200) for m in _LITERAL_JOIN.finditer(text)):
+        piece = text[lo:hi]
+        direct = {s.value for s in shape_spans(piece)}
+        for span in shape_spans(_LITERAL_JOIN.sub("", piece)):
+            if span.value not in direct:
+                where = lo + max(0, piece.find(span.value[:6]))
+                spans.append(Span(f"{span.kind}_split", where, where + len(span.value[:6]), span.value))
     return spans
+
+
+def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for lo, hi in intervals:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 def secret_spans(text: str, known_values: Iterable[str] = (), *, deep: bool = True) -> list[Span]:
