@@ -3,7 +3,8 @@
 - scanner (goldloop.secrets.scan_file, streamed) on a 50 MB executed notebook: code cells,
   printed tables, a base64 PNG and one planted key; baselines: reading the file, and
   ``json.loads`` of it (what any tool does to open a notebook)
-- redaction of a 12 k-character log tail (the monitor's error_context) vs copying it
+- redaction of a 12 k-character log tail (the monitor's error_context) vs the locked state
+  write it precedes
 - the Bash guard's added hook time (python3 launch.py hook bash_guard, stdlib only) and the
   Write guard's, vs a bare ``python3 -c pass`` (medians)
 """
@@ -59,6 +60,7 @@ def _hook(name: str, event: dict) -> None:
 def main() -> None:
     from goldloop.redaction import redact
     from goldloop.secrets import scan_file
+    from goldloop.state.store import StateStore
     from goldloop.workspace import init_workspace
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,12 +80,12 @@ def main() -> None:
         tail = (
             "Traceback (most recent call last):\n  File \"<cell>\", line 3\n" * 200
             + f"HTTPError: 400 for url: https://api.stlouisfed.org/fred/series?api_key={KEY}\n")[-12_000:]
-        masked = redact(tail, [])
-        assert KEY not in masked
-        report("redact 12k-char log tail", median_seconds(lambda: redact(tail, []), repeat=20), "s",
-               "str copy", median_seconds(lambda: "".join([tail]), repeat=20))
-
+        assert KEY not in redact(tail, [])
         ws, _ = init_workspace(Path(tmp) / "ws", owner="bench")
+        store = StateStore(ws)
+        report("redact 12k-char log tail (monitor error_context)", median_seconds(lambda: redact(tail, []), repeat=20),
+               "s", "one locked state write it precedes", median_seconds(lambda: store.update(lambda s: None), repeat=20))
+
         base = {"hook_event_name": "PreToolUse", "cwd": str(ws.root), "session_id": "b"}
         bare = median_seconds(lambda: subprocess.run([SYSTEM_PYTHON, "-c", "pass"], check=True), repeat=9)
         for label, name, tool, tool_input in (
@@ -91,7 +93,6 @@ def main() -> None:
             ("bash_guard, denied push", "bash_guard", "Bash", {"command": "K=kaggle; $K kernels push -p ."}),
             ("bash_guard, python heredoc", "bash_guard", "Bash",
              {"command": "python3 - <<'EOF'\nimport json\nprint(json.load(open('shared/state.json')))\nEOF"}),
-            ("bash_guard, make (reads Makefile)", "bash_guard", "Bash", {"command": "make test"}),
             ("state_file_guard", "state_file_guard", "Write", {"file_path": "shared/./state.json", "content": "{}"}),
         ):
             event = {**base, "tool_name": tool, "tool_input": tool_input}
