@@ -5,7 +5,7 @@
   ``json.loads`` of it (what any tool does to open a notebook)
 - redaction of a 12 k-character log tail (the monitor's error_context) vs the locked state
   write it precedes
-- the Bash guard's added hook time (python3 launch.py hook bash_guard, stdlib only) and the
+- the Bash guard's verdict in process (vs shlex.split of the same command), and its added hook time (python3 launch.py hook bash_guard, stdlib only) and the
   Write guard's, vs a bare ``python3 -c pass`` (medians)
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,7 @@ def _hook(name: str, event: dict) -> None:
 
 
 def main() -> None:
+    from goldloop.hooks.bash_guard import check_command
     from goldloop.redaction import redact
     from goldloop.secrets import scan_file
     from goldloop.state.store import StateStore
@@ -86,6 +88,11 @@ def main() -> None:
         report("redact 12k-char log tail (monitor error_context)", median_seconds(lambda: redact(tail, []), repeat=20),
                "s", "one locked state write it precedes", median_seconds(lambda: store.update(lambda s: None), repeat=20))
 
+        heredoc = "python3 - <<'EOF'\nimport json\nprint(json.load(open('shared/state.json')))\nEOF"
+        for label, command in (("plain command", "git status && ls notebooks"), ("python heredoc", heredoc)):
+            report(f"check_command in process, {label}",
+                   median_seconds(lambda command=command: check_command(command, str(ws.root)), repeat=50), "s",
+                   "shlex.split of it", median_seconds(lambda command=command: shlex.split(command), repeat=50))
         base = {"hook_event_name": "PreToolUse", "cwd": str(ws.root), "session_id": "b"}
         bare = median_seconds(lambda: subprocess.run([SYSTEM_PYTHON, "-c", "pass"], check=True), repeat=9)
         for label, name, tool, tool_input in (
