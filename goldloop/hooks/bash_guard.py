@@ -61,6 +61,7 @@ HEREDOC_RE = re.compile(r"<<(-?)[ \t]*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2[^\n]*\n
 BASE64_RE = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 KERNEL_RE = re.compile(r"(?<![a-z])(?:kernels?|k)(?![a-z])")
 WRITE_CODE_RE = re.compile(W.WRITE_CODE)
+SCRIPT_NAME_RE = re.compile(r"""['"]([^'"\s]+\.(?:py|sh|ipynb|js|rb|pl|ps1))['"]""")
 SQUEEZE_RE = re.compile(r"""['"`+\\\s]""")
 MAX_SCRIPT_BYTES = 2_000_000
 MAX_DEPTH = 4
@@ -189,8 +190,7 @@ class Places:
         if self.state is not None and _same(path, self.state):
             return True  # also a symlink or another spelling of the same file
         lowered = path.as_posix().lower()
-        return lowered.endswith("shared/state.json") or (lowered == "state.json" and self.in_shared()) or (
-            lowered.endswith("/state.json") and path.parent.name.lower() == "shared")
+        return lowered.endswith("shared/state.json") or (lowered == "state.json" and self.in_shared())
 
     def in_shared(self) -> bool:
         return Path(os.path.normpath(self.cwd)).name.lower() == "shared"
@@ -267,7 +267,7 @@ def _scripts(program: str, tokens: list[str], start: int, places: Places) -> lis
         alias = git_alias(sub, places.cwd)
         return [(f"git alias {sub}", alias)] if alias else []
     candidates = [tokens[start]] if "/" in tokens[start].replace("\\", "/") and program not in W.INTERPRETERS else []
-    if program in W.INTERPRETERS:
+    if program in W.INTERPRETERS or program in ("source", "."):
         candidates += [a for a in args if not a.startswith("-") and (
             a.lower().endswith(W.SCRIPT_SUFFIXES) or (places.cwd / a).is_file())][:1]
     for name in candidates:
@@ -332,7 +332,7 @@ def _mention_only(tokens: list[str], program: str, start: int) -> bool:
 
 def _inline_code(tokens: list[str], program: str) -> list[str]:
     """Code given on the command line: `-c`/`-e`/`-ec`/`--eval`/`-Command` and eval's arguments."""
-    if program in ("eval",):
+    if program == "eval":
         return [" ".join(tokens[1:])]
     codes = []
     for i, token in enumerate(tokens[:-1]):
@@ -386,8 +386,7 @@ def check_command(command: str, cwd: str | None = None, depth: int = 0) -> str |
             risky = True
         # code handed to an interpreter: inline, heredoc, or a file it runs
         codes = _inline_code(tokens[start:], program)
-        has_heredoc = any(t in ("<<", "<<-") for t in tokens) or any(t.startswith("<<") for t in tokens)
-        if has_heredoc and body_index < len(bodies):
+        if any(t.startswith("<<") for t in tokens) and body_index < len(bodies):
             body = bodies[body_index]
             body_index += 1
             if program in W.INTERPRETERS or program in ("xargs", "eval", "source", "."):
@@ -397,6 +396,10 @@ def check_command(command: str, cwd: str | None = None, depth: int = 0) -> str |
         for code in codes:
             if code_writes_state(code, places):
                 return STATE_REASON
+            for name in SCRIPT_NAME_RE.findall(code) if places.known else ():  # exec(open('p.py').read())
+                text = _read(places.cwd / name)
+                if text is not None and kaggle_action(text):
+                    return _reason(kaggle_action(text)) + f" (the file {name} it runs does this)"
             if depth < MAX_DEPTH and program in ("sh", "bash", "zsh", "dash", "ksh", "eval", "cmd",
                                                  "pwsh", "powershell", "busybox"):
                 inner = check_command(code, str(places.cwd) if places.cwd else None, depth + 1)

@@ -34,9 +34,10 @@ GIT_ALIAS = "[alias]\n\tkp = !kaggle kernels push -p notebooks/vix_1\n"
 
 @pytest.fixture()
 def trap_ws(ws):
-    """A goldloop workspace with push_it.py, a Makefile whose `push` target pushes, a git alias
+    """A goldloop workspace with push_it.py and push.sh, a Makefile whose `push` target pushes, a git alias
     `kp` that pushes, a harmless check_data.py, and link-to-state.json → shared/state.json."""
     (ws.root / "push_it.py").write_text(PUSH_SCRIPT, encoding="utf-8")
+    (ws.root / "push.sh").write_text("kaggle kernels push -p notebooks/vix_1\n", encoding="utf-8")
     (ws.root / "check_data.py").write_text("import pandas as pd\nprint(pd.__version__)\n", encoding="utf-8")
     (ws.root / "Makefile").write_text(MAKEFILE, encoding="utf-8")
     with (ws.root / ".git" / "config").open("a", encoding="utf-8") as handle:

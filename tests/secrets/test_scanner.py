@@ -114,5 +114,5 @@ def test_scan_file_streams_and_keeps_line_numbers(tmp_path):
     assert {h.line for h in hits} == {1_500_001, 3_000_002}
     # a key cut by a chunk border is still seen whole
     border = secrets.CHUNK_CHARS - 10
-    path.write_text("a" * border + f" KGAT_0a1b2c3d4e5f6a7b\n", encoding="utf-8")
+    path.write_text("a" * border + " KGAT_0a1b2c3d4e5f6a7b\n", encoding="utf-8")
     assert [h.kind for h in scan_file(path)] == ["kaggle_token"]
