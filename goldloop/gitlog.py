@@ -12,7 +12,7 @@ from pathlib import Path
 
 from goldloop.errors import GitError, SecretLeakError
 from goldloop.names import Stage, check_attempt, check_feature, check_stage
-from goldloop.secrets import is_binary_file, is_secret_file, scan_file
+from goldloop.secrets import file_leaks
 
 
 def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -111,18 +111,8 @@ class CommitResult:
 
 
 def _leaks(root: Path, files: list[str], known_values: list[str]) -> list[str]:
-    problems = []
-    for rel in files:
-        if is_secret_file(rel):
-            problems.append(f"{rel}: credential file")
-            continue
-        path = root / rel
-        if not path.is_file() or is_binary_file(path):
-            continue
-        # Every size: a 50 MB notebook with a key in one output cell is the case that matters.
-        for hit in scan_file(path, known_values):
-            problems.append(f"{rel}:{hit.line}: looks like a {hit.kind} ({hit.excerpt})")
-    return problems
+    # Every size: a 50 MB notebook with a key in one output cell is the case that matters.
+    return file_leaks(root, files, known_values)
 
 
 def redact_message(msg: str, known_values: list[str]) -> str:

@@ -311,3 +311,18 @@ def scan_file(path: Path, known_values: Iterable[str] = ()) -> list[SecretHit]:
             cut = len(text) - OVERLAP_CHARS
             line += text.count("\n", 0, cut)
             carry = text[cut:]
+
+
+def file_leaks(root: Path, files: Iterable[str], known_values: Iterable[str] = ()) -> list[str]:
+    """``"rel:line: looks like a <kind> (abc…)"`` for credential files and keys in text files."""
+    values = list(known_values)
+    problems = []
+    for rel in files:
+        if is_secret_file(rel):
+            problems.append(f"{rel}: credential file")
+            continue
+        path = Path(root) / rel
+        if not path.is_file() or is_binary_file(path):
+            continue
+        problems += [f"{rel}:{hit.line}: looks like a {hit.kind} ({hit.excerpt})" for hit in scan_file(path, values)]
+    return problems

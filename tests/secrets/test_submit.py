@@ -116,3 +116,21 @@ def test_key_in_a_file_of_the_folder_stops_the_push(kaggle_ws, emulator, name, t
     result = submit(kaggle_ws.root, folder, "vix", 1, start_monitor=False)
     assert not result["submitted"] and "GL1103" in {f["rule"] for f in result["findings"]}
     assert "SaveKernel" not in emulator.methods()
+
+
+def test_dataset_with_a_key_in_a_data_file_is_not_uploaded(kaggle_ws, emulator):
+    from goldloop.errors import SecretLeakError
+    from goldloop.kaggle.datasets import push_dataset
+
+    data = kaggle_ws.root / "data" / "vix_1"
+    data.mkdir(parents=True)
+    (data / "table.csv").write_text("date,vix\n2024-01-02,13.2\n", encoding="utf-8")
+    (data / "fetch_log.txt").write_text(
+        f"GET https://api.stlouisfed.org/fred/series/observations?series_id=VIXCLS&api_key={LEGACY_KEY}\n",
+        encoding="utf-8")
+    with pytest.raises(SecretLeakError, match="fetch_log.txt:1") as err:
+        push_dataset(kaggle_ws.root, "vix", 1)
+    assert LEGACY_KEY not in str(err.value)
+    assert not {"CreateDataset", "CreateDatasetVersion", "StartBlobUpload"} & set(emulator.methods())
+    (data / "fetch_log.txt").unlink()
+    assert push_dataset(kaggle_ws.root, "vix", 1)["dataset"] == "tester/gold-vix-data"  # control

@@ -139,20 +139,14 @@ def _pushed_files(ctx) -> list[Path]:
       "remove it (markdown, raw cells, notebook metadata and every file of the kernel folder are "
       "uploaded with the notebook) and rotate the key")
 def elsewhere(ctx):
-    from goldloop.secrets import find_secrets, is_binary_file, is_secret_file, scan_file
+    from goldloop.secrets import file_leaks, find_secrets
 
     for where, text in _other_cells(ctx):
         for hit in find_secrets(text, ctx.secret_values):
             yield (None, None, f"{where}, line {hit.line}: looks like a credential ({hit.kind}: "
                                f"{hit.excerpt}){_public_note(ctx)}")
-    folder = ctx.kernel_path.parent if ctx.kernel_path is not None else None
-    for path in _pushed_files(ctx):
-        name = path.relative_to(folder).as_posix()
-        if is_secret_file(path):
-            yield (None, None, f"{name} is a credential file and would be uploaded{_public_note(ctx)}")
-            continue
-        if is_binary_file(path):
-            continue
-        for hit in scan_file(path, ctx.secret_values):
-            yield (None, None, f"{name}, line {hit.line}: looks like a credential ({hit.kind}: "
-                               f"{hit.excerpt}){_public_note(ctx)}")
+    if ctx.kernel_path is not None:
+        folder = ctx.kernel_path.parent
+        names = [p.relative_to(folder).as_posix() for p in _pushed_files(ctx)]
+        for problem in file_leaks(folder, names, ctx.secret_values):
+            yield (None, None, f"{problem} — it is uploaded with the notebook{_public_note(ctx)}")
