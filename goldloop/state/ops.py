@@ -22,11 +22,13 @@ from goldloop.state.transitions import check_transition
 _UNSET: Any = object()
 
 
-def _clean(store: StateStore, value: Any) -> Any:
-    """Text from logs, errors, tool arguments and models is redacted before it enters state."""
+def _clean(store: StateStore, *values: Any) -> Any:
+    """Text from logs, errors, tool arguments and models is redacted before it enters state
+    (strings anywhere inside; None, numbers and _UNSET pass through)."""
     from goldloop.redaction import redact_data
 
-    return value if value is None or value is _UNSET else redact_data(value, root=store.workspace.root)
+    cleaned = redact_data(values, root=store.workspace.root)
+    return cleaned if len(values) > 1 else cleaned[0]
 
 
 def _event(state: State, actor: str, summary: str, stage: Stage | None = None) -> None:
@@ -79,7 +81,7 @@ def transition(
     if resume_from not in (_UNSET, None) and resume_from not in AGENTS:
         raise StateError(f"unknown agent {resume_from!r}", f"use one of: {', '.join(AGENTS)}")
     _check_attempt_fields(attempt_fields or {})
-    summary, error_context, attempt_fields = (_clean(store, v) for v in (summary, error_context, attempt_fields))
+    summary, error_context, attempt_fields = _clean(store, summary, error_context, attempt_fields)
 
     def change(state: State) -> None:
         check_transition(state.status, target)
@@ -153,7 +155,7 @@ def start_attempt(
     """Begin (or resume) ``feature`` attempt ``attempt`` at the entrance stage."""
     _check_feature_or_meta(feature)
     check_attempt(attempt)
-    params, summary = _clean(store, params), _clean(store, summary)
+    params, summary = _clean(store, params, summary)
 
     def change(state: State) -> None:
         if state.status is not Status.IN_PROGRESS:
@@ -182,7 +184,7 @@ def update_attempt(
     _check_feature_or_meta(feature)
     check_attempt(attempt)
     _check_attempt_fields(fields)
-    summary, fields = _clean(store, summary), _clean(store, fields)
+    summary, fields = _clean(store, summary, fields)
 
     def change(state: State) -> None:
         att = state.record(feature).attempt(attempt)
@@ -253,7 +255,7 @@ def finalize(
 ) -> State:
     """Confirm a meta-model attempt as final and complete the project."""
     check_attempt(attempt)
-    summary, metrics, waivers = (_clean(store, v) for v in (summary, metrics, waivers))
+    summary, metrics, waivers = _clean(store, summary, metrics, waivers)
 
     def change(state: State) -> None:
         check_transition(state.status, Status.COMPLETED)
