@@ -59,5 +59,8 @@ def test_a_model_trying_spellings_is_refused_and_never_sees_a_key(trap_ws, tmp_p
     assert ws.state_path.read_text(encoding="utf-8") == before  # no state edit ran
 
     seen = json.dumps(api.conversation_requests(), ensure_ascii=False)
-    assert "SessionStart hook additional context" in seen and "[REDACTED]" in seen
-    assert KEY not in seen  # neither the SessionStart context nor the state_get answer
+    state_get = next(r for r in api.tool_results() if r["_tool_use"].get("name") == TOOL + "state_get")
+    assert "[REDACTED]" in json.dumps(state_get)  # the poisoned error_context, masked in the answer
+    # SessionStart context is in the first request when the hook finished in time (it may not on
+    # a loaded machine); either way no request carries the key
+    assert KEY not in seen
