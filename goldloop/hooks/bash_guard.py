@@ -62,6 +62,7 @@ BASE64_RE = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 KERNEL_RE = re.compile(r"(?<![a-z])(?:kernels?|k)(?![a-z])")
 WRITE_CODE_RE = re.compile(W.WRITE_CODE)
 SCRIPT_NAME_RE = re.compile(r"""['"]([^'"\s]+\.(?:py|sh|ipynb|js|rb|pl|ps1))['"]""")
+PLUGIN_ROOT_RE = re.compile(r"\$\{?CLAUDE_PLUGIN_ROOT\}?")  # the plugin's own launcher path, set by Claude Code
 SQUEEZE_RE = re.compile(r"""['"`+\\\s]""")
 MAX_SCRIPT_BYTES = 2_000_000
 MAX_DEPTH = 4
@@ -324,6 +325,9 @@ def git_alias(name: str, cwd: Path) -> str | None:
 
 # -- the verdict ------------------------------------------------------------------------------
 def _mention_only(tokens: list[str], program: str, start: int) -> bool:
+    args = tokens[start + 1:start + 3]
+    if len(args) == 2 and args[0].replace("\\", "/").endswith("hooks/launch.py") and args[1] == "cli":
+        return True  # `python3 "${CLAUDE_PLUGIN_ROOT}/hooks/launch.py" cli …` is the goldloop CLI
     if program == "git":
         sub = next((t for t in tokens[start + 1:] if not t.startswith("-")), "")
         return sub in W.GIT_MENTION_SUBCOMMANDS and "-c" not in tokens[start + 1:]
@@ -356,7 +360,7 @@ def check_command(command: str, cwd: str | None = None, depth: int = 0) -> str |
         return STATE_REASON if "state.json" in squeeze(command) and (
             ">" in command or WRITE_CODE_RE.search(command)) else None
 
-    risky = bool(EXPANSION_RE.search(line))
+    risky = bool(EXPANSION_RE.search(PLUGIN_ROOT_RE.sub("", line)))
     feeds_code = False
     previous_sep = ""
     decoder_in_pipe = False
