@@ -16,6 +16,7 @@ import json
 import random
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -94,7 +95,10 @@ def main() -> None:
                    median_seconds(lambda command=command: check_command(command, str(ws.root)), repeat=50), "s",
                    "shlex.split of it", median_seconds(lambda command=command: shlex.split(command), repeat=50))
         base = {"hook_event_name": "PreToolUse", "cwd": str(ws.root), "session_id": "b"}
-        bare = median_seconds(lambda: subprocess.run([SYSTEM_PYTHON, "-c", "pass"], check=True), repeat=9)
+
+        def bare() -> None:
+            subprocess.run([SYSTEM_PYTHON, "-c", "pass"], check=True)
+
         for label, name, tool, tool_input in (
             ("bash_guard, plain command", "bash_guard", "Bash", {"command": "git status && ls notebooks"}),
             ("bash_guard, denied push", "bash_guard", "Bash", {"command": "K=kaggle; $K kernels push -p ."}),
@@ -103,9 +107,14 @@ def main() -> None:
             ("state_file_guard", "state_file_guard", "Write", {"file_path": "shared/./state.json", "content": "{}"}),
         ):
             event = {**base, "tool_name": tool, "tool_input": tool_input}
-            hook = median_seconds(lambda event=event, name=name: _hook(name, event), repeat=9)
-            report(f"{label} hook", hook, "s", "python3 -c pass", bare)
-            print(f"  added by the guard: {(hook - bare) * 1000:.0f} ms (median)", flush=True)
+            # paired samples (hook, then bare, in turn): the load on a shared machine drifts
+            hooks, bares = [], []
+            for _ in range(11):
+                hooks.append(median_seconds(lambda event=event, name=name: _hook(name, event), repeat=1, warmup=0))
+                bares.append(median_seconds(bare, repeat=1, warmup=0))
+            report(f"{label} hook", statistics.median(hooks), "s", "python3 -c pass", statistics.median(bares))
+            added = statistics.median(h - b for h, b in zip(hooks, bares, strict=True))
+            print(f"  added by the guard: {added * 1000:.0f} ms (median of 11 paired differences)", flush=True)
 
 
 if __name__ == "__main__":
