@@ -12,9 +12,7 @@ from pathlib import Path
 
 from goldloop.errors import GitError, SecretLeakError
 from goldloop.names import Stage, check_attempt, check_feature, check_stage
-from goldloop.secrets import find_secrets, is_secret_file
-
-MAX_SCANNED_BYTES = 2_000_000  # larger staged files are outputs, not places people paste keys
+from goldloop.secrets import file_leaks
 
 
 def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -113,18 +111,15 @@ class CommitResult:
 
 
 def _leaks(root: Path, files: list[str], known_values: list[str]) -> list[str]:
-    problems = []
-    for rel in files:
-        if is_secret_file(rel):
-            problems.append(f"{rel}: credential file")
-            continue
-        path = root / rel
-        if not path.is_file() or path.stat().st_size > MAX_SCANNED_BYTES:
-            continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for hit in find_secrets(text, known_values):
-            problems.append(f"{rel}:{hit.line}: looks like a {hit.kind} ({hit.excerpt})")
-    return problems
+    # Every size: a 50 MB notebook with a key in one output cell is the case that matters.
+    return file_leaks(root, files, known_values)
+
+
+def redact_message(msg: str, known_values: list[str]) -> str:
+    """The commit message as git will store it: credentials in a summary are masked."""
+    from goldloop.redaction import redact
+
+    return redact(msg, known_values)
 
 
 def commit_step(
@@ -139,7 +134,7 @@ def commit_step(
 ) -> CommitResult:
     """Stage everything in the workspace and commit it as one step; refuse credentials."""
     root = Path(root)
-    msg = message(stage, feature, attempt, summary)
+    msg = redact_message(message(stage, feature, attempt, summary), secret_values or [])
     if not is_repo(root):
         raise GitError(f"{root} is not a git repository", "run `goldloop init` (it runs git init)")
     clear_stale_index_lock(root)

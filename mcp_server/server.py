@@ -20,10 +20,37 @@ INSTRUCTIONS = (
 )
 
 
-def build_server():  # -> FastMCP (imported lazily for the type too)
+def _redacting_server_class():
+    """FastMCP whose every tool answer and tool error passes the one redaction step."""
     from mcp.server.fastmcp import FastMCP
+    from mcp.server.fastmcp.exceptions import ToolError
 
-    server = FastMCP("goldloop", instructions=INSTRUCTIONS, log_level="WARNING")
+    from goldloop.redaction import redact, redact_data
+
+    class RedactingFastMCP(FastMCP):
+        async def call_tool(self, name, arguments):  # noqa: ANN001, ANN202 (FastMCP's signature)
+            root = _workspace_root((arguments or {}).get("workspace_dir"))
+            try:
+                return redact_data(await super().call_tool(name, arguments), root=root)
+            except ToolError as exc:
+                raise ToolError(redact(str(exc), root=root)) from None
+
+    return RedactingFastMCP
+
+
+def _workspace_root(explicit: str | None):
+    """The workspace whose .env values are masked too (None outside a workspace)."""
+    from goldloop.errors import GoldloopError
+    from goldloop.workspace import find_workspace
+
+    try:
+        return find_workspace(explicit if isinstance(explicit, str) else None).root
+    except GoldloopError:
+        return None
+
+
+def build_server():  # -> FastMCP (imported lazily for the type too)
+    server = _redacting_server_class()("goldloop", instructions=INSTRUCTIONS, log_level="WARNING")
     for name in TOOL_MODULES:
         importlib.import_module(f"mcp_server.tools.{name}").register(server)
     return server

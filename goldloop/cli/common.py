@@ -32,15 +32,27 @@ def console(stderr: bool = False) -> Any:
 
 
 def emit(data: Any, as_json: bool, human: Callable[[Any], None] | None = None) -> None:
-    """Print ``data`` as JSON for machines, or through ``human`` for people."""
+    """Print ``data`` as JSON for machines, or through ``human`` for people (credentials masked)."""
+    data = _redacted(data)
     if as_json or human is None:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
     else:
         human(data)
 
 
+def _redacted(data: Any) -> Any:
+    from goldloop.redaction import redact_data
+
+    try:
+        root = workspace().root
+    except GoldloopError:
+        root = None
+    return redact_data(data, root=root)
+
+
 def print_error(exc: GoldloopError) -> None:
     err = console(stderr=True)
-    err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
-    if exc.hint:
-        err.print(f"[bold]hint:[/] {exc.hint}", markup=True, highlight=False)
+    message, hint = _redacted([exc.message, exc.hint])
+    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    if hint:
+        err.print(f"[bold]hint:[/] {hint}", markup=True, highlight=False)

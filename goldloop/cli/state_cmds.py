@@ -87,9 +87,16 @@ def register(app: typer.Typer) -> None:
         emit(events, as_json, human)
 
     @state_app.command("recover")
-    def recover(as_json: bool = typer.Option(False, "--json")) -> None:
+    def recover(as_json: bool = typer.Option(False, "--json"),
+                redact: bool = typer.Option(False, "--redact", help="mask credentials in state.json and "
+                                            "its backups (records an event) and list commits that hold one")) -> None:
         """Restore the newest valid state from backups or git history (the broken file is kept)."""
-        result = _store().recover()
+        if redact:
+            from goldloop.state.scrub import redact_workspace_state
+
+            result = redact_workspace_state(_store())
+        else:
+            result = _store().recover()
         emit(result, as_json, lambda d: console().print(json.dumps(d, indent=2)))
 
     @state_app.command("schema")

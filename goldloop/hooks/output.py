@@ -11,9 +11,11 @@ def deny(reason: str) -> dict[str, Any]:
                                    "permissionDecisionReason": reason}}
 
 
-def context(event_name: str, text: str) -> dict[str, Any]:
-    """Extra context the model sees (SessionStart, UserPromptSubmit, …)."""
-    return {"hookSpecificOutput": {"hookEventName": event_name, "additionalContext": text}}
+def context(event_name: str, text: str, root: Any = None) -> dict[str, Any]:
+    """Extra context the model sees (SessionStart, UserPromptSubmit, …), credentials masked."""
+    from goldloop.redaction import redact
+
+    return {"hookSpecificOutput": {"hookEventName": event_name, "additionalContext": redact(text, root=root)}}
 
 
 def block_stop(reason: str, message: str | None = None) -> dict[str, Any]:

@@ -100,4 +100,5 @@ def briefing(event: dict[str, Any]) -> str:
 
 
 def handle(event: dict[str, Any]) -> dict[str, Any]:
-    return context("SessionStart", briefing(event))
+    ws = workspace_for(event)
+    return context("SessionStart", briefing(event), ws.root if ws else None)

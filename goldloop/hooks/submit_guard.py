@@ -49,7 +49,7 @@ def handle(event: dict[str, Any]) -> dict[str, Any] | None:
         if exc.name and exc.name.startswith("goldloop"):
             return notice("goldloop: the validator is not installed; kaggle_submit validates itself")
         raise
-    report = validate_path(folder)
+    report = validate_path(folder, strict=True)
     if report.ok:
         return None
     findings = report.to_dict().get("findings", [])

@@ -27,6 +27,7 @@ def push_dataset(workspace: Any, feature: str, attempt: int, *, backend: str | N
     if not folder.is_dir() or not any(p.is_file() for p in folder.iterdir() if p.name != DATASET_METADATA):
         raise DataError(f"{folder.relative_to(ctx.root)} has no data files",
                         f"write the attempt's input tables there first (`goldloop data fetch {feature}`)")
+    _refuse_leaks(ctx, folder)
     ref = dataset_ref(ctx.config.kaggle.owner, feature)
     meta = {"title": f"gold {feature.replace('_', ' ')} data", "id": ref, "licenses": [{"name": "CC0-1.0"}],
             "description": f"Input tables of goldloop feature {feature}, attempt {attempt}."}
@@ -36,6 +37,19 @@ def push_dataset(workspace: Any, feature: str, attempt: int, *, backend: str | N
     result["kernel_metadata"] = _add_source(ctx, feature, attempt, ref)
     result["backend"] = chosen.name
     return result
+
+
+def _refuse_leaks(ctx: Any, folder: Any) -> None:
+    """A dataset is uploaded as it is (and may be public): no key in any of its files."""
+    from goldloop.errors import SecretLeakError
+    from goldloop.redaction import secret_values
+    from goldloop.secrets import file_leaks
+
+    files = [p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*")) if p.is_file()]
+    problems = file_leaks(folder, files, secret_values(ctx.root))
+    if problems:
+        raise SecretLeakError("refused to upload the dataset: " + "; ".join(problems[:5]),
+                              "remove the credential from the data files (keys belong in .env), then push again")
 
 
 def _add_source(ctx: Any, feature: str, attempt: int, ref: str) -> str | None:

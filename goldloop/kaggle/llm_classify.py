@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from goldloop.kaggle.classify import Classification, route_dict
+from goldloop.redaction import redact
 
 DEFAULT_MODEL = "claude-haiku-4-5"
 MODEL_ENV = "GOLDLOOP_CLASSIFY_MODEL"
@@ -45,18 +46,6 @@ def _verdict_model():
         fix: str = Field(description="what to change, in one or two sentences")
 
     return Verdict
-
-
-def redact(text: str, known_values: list[str] | tuple[str, ...] = ()) -> str:
-    """Mask credentials (configured values and well-known key shapes) before sending text out."""
-    from goldloop.secrets import SECRET_PATTERNS
-
-    for value in known_values:
-        if value and len(value) >= 6:
-            text = text.replace(value, "[REDACTED]")
-    for _, pattern in SECRET_PATTERNS:
-        text = pattern.sub(lambda m: m.group(0).replace(m.group(m.lastindex or 0), "[REDACTED]"), text)
-    return text
 
 
 def _log_excerpt(result: Classification, tail: str) -> str:

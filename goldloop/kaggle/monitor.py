@@ -44,6 +44,7 @@ from goldloop.kaggle.jobs import (
     save_job,
 )
 from goldloop.kaggle.local_backend import detached_popen, pid_alive
+from goldloop.redaction import redact
 from goldloop.state.model import Status, utcnow
 
 LOG_TAIL_LINES = 25
@@ -264,10 +265,10 @@ def finish(ctx: Context, backend: Backend, kernel: str, feature: str, attempt: i
         resubmitted = _maybe_resubmit(ctx, backend, kernel, feature, attempt, found["error_type"])
         if resubmitted:
             return resubmitted
-        context_text = "\n".join(x for x in (
+        context_text = redact("\n".join(x for x in (
             f"evidence: {found.get('evidence')}" if found.get("evidence") else "",
             f"failure message: {status.failure_message}" if status.failure_message else "",
-            "log tail:\n" + log_tail(log_path)) if x)[-ERROR_CONTEXT_CHARS:]
+            "log tail:\n" + log_tail(log_path)) if x), root=ctx.root)[-ERROR_CONTEXT_CHARS:]
         agent = (found.get("route") or {}).get("agent_if_source_missing")
         override = agent if agent and _source_missing(ctx, feature, attempt) else None
         outcome = record_failure(ctx, kernel, feature, attempt, found["error_type"], context_text, fetched,

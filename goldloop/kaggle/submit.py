@@ -36,7 +36,7 @@ def validation_errors(folder: Path, ctx: Any) -> list[dict[str, Any]] | None:
         from goldloop.validate import errors, validate_path
 
         report = validate_path(folder, select=settings.select or None, ignore=settings.ignore or None,
-                               workspace_root=ctx.root)
+                               workspace_root=ctx.root, strict=True)
     except ImportError:  # the validator is not installed (or half-installed): say so in the result
         return None
     return [f.to_dict() for f in errors(report)]

@@ -50,10 +50,12 @@ def workspace_lock(root: Path, name: str) -> Iterator[None]:
         lock.release()
 
 
-def refuse_secrets(text: str, what: str) -> None:
+def refuse_secrets(text: str, what: str, root: Any = None) -> None:
+    """Knowledge and MEMORY.md are committed and injected into every session: no keys."""
+    from goldloop.redaction import secret_values
     from goldloop.secrets import find_secrets
 
-    hits = find_secrets(text)
+    hits = find_secrets(text, secret_values(root))
     if hits:
         raise KnowledgeError(
             f"the {what} looks like it contains a credential ({hits[0].kind}, line {hits[0].line})",
@@ -133,7 +135,7 @@ def add(
         raise KnowledgeError(f"category {category!r} is not a folder name like 'methodologies'",
                              "use lower-case letters, digits and underscores (one optional sub-folder)")
     tag_list, source_list = _clean_list(tags, "tags"), _clean_list(sources, "sources")
-    refuse_secrets("\n".join([question, answer, *tag_list, *source_list]), "entry")
+    refuse_secrets("\n".join([question, answer, *tag_list, *source_list]), "entry", base)
 
     with workspace_lock(base, "knowledge"):
         duplicate = find_duplicate(base, question)

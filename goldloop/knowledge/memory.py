@@ -75,7 +75,7 @@ def memory_add(root: Any, lesson: str, today: date | None = None) -> dict[str, A
     """Append ``- <today>: <lesson>`` to MEMORY.md unless the lesson is already there."""
     base = root_path(root)
     text = _clean(lesson)
-    refuse_secrets(text, "lesson")
+    refuse_secrets(text, "lesson", base)
     path = base / MEMORY_FILE
     with workspace_lock(base, "memory"):
         for existing in read_lessons(base):

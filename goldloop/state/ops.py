@@ -22,6 +22,15 @@ from goldloop.state.transitions import check_transition
 _UNSET: Any = object()
 
 
+def _clean(store: StateStore, *values: Any) -> Any:
+    """Text from logs, errors, tool arguments and models is redacted before it enters state
+    (strings anywhere inside; None, numbers and _UNSET pass through)."""
+    from goldloop.redaction import redact_data
+
+    cleaned = redact_data(values, root=store.workspace.root)
+    return cleaned if len(values) > 1 else cleaned[0]
+
+
 def _event(state: State, actor: str, summary: str, stage: Stage | None = None) -> None:
     state.history.append(
         Event(
@@ -72,6 +81,7 @@ def transition(
     if resume_from not in (_UNSET, None) and resume_from not in AGENTS:
         raise StateError(f"unknown agent {resume_from!r}", f"use one of: {', '.join(AGENTS)}")
     _check_attempt_fields(attempt_fields or {})
+    summary, error_context, attempt_fields = _clean(store, summary, error_context, attempt_fields)
 
     def change(state: State) -> None:
         check_transition(state.status, target)
@@ -145,6 +155,7 @@ def start_attempt(
     """Begin (or resume) ``feature`` attempt ``attempt`` at the entrance stage."""
     _check_feature_or_meta(feature)
     check_attempt(attempt)
+    params, summary = _clean(store, params, summary)
 
     def change(state: State) -> None:
         if state.status is not Status.IN_PROGRESS:
@@ -173,6 +184,7 @@ def update_attempt(
     _check_feature_or_meta(feature)
     check_attempt(attempt)
     _check_attempt_fields(fields)
+    summary, fields = _clean(store, summary, fields)
 
     def change(state: State) -> None:
         att = state.record(feature).attempt(attempt)
@@ -205,6 +217,7 @@ def decide(
     check_attempt(attempt)
     if verdict not in ("pass", "fail"):
         raise StateError(f"verdict must be 'pass' or 'fail', not {verdict!r}")
+    plan = _clean(store, plan)
 
     def change(state: State) -> None:
         check_transition(state.status, Status.EVALUATED)
@@ -242,6 +255,7 @@ def finalize(
 ) -> State:
     """Confirm a meta-model attempt as final and complete the project."""
     check_attempt(attempt)
+    summary, metrics, waivers = _clean(store, summary, metrics, waivers)
 
     def change(state: State) -> None:
         check_transition(state.status, Status.COMPLETED)

@@ -19,13 +19,15 @@ def validate_path(
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     workspace_root: Path | None = None,
+    strict: bool = False,
 ) -> Report:
     """Check a kernel folder, a notebook or a script; see docs/validate.md for the rules.
 
     ``select``/``ignore`` hold rule codes (``GL401``) or category names (``dataset_path``).
     Unreadable input raises :class:`goldloop.validate.model.ValidationInputError`
-    (a GoldloopError).
+    (a GoldloopError). ``strict`` (kaggle_submit) runs the unwaivable rules whatever the
+    selection, settings and suppression comments say (engine.UNWAIVABLE_AT_SUBMIT).
     """
     from goldloop.validate.engine import run
 
-    return run(Path(path), select=select, ignore=ignore, workspace_root=workspace_root)
+    return run(Path(path), select=select, ignore=ignore, workspace_root=workspace_root, strict=strict)

@@ -13,6 +13,11 @@ from goldloop.validate.registry import Rule, chosen_codes
 from goldloop.validate.source import Notebook, load
 
 METADATA_FILE = "kernel-metadata.json"
+# At submit (``strict=True``) the errors of these categories cannot be waived — not by a
+# ``# goldloop: ignore`` comment, not by ``[validate] select/ignore`` in goldloop.toml, not by
+# the caller: a syntax error, an unreadable kernel-metadata.json or an undefined name fails the
+# run for certain, and a credential in a public notebook is published for good.
+UNWAIVABLE_AT_SUBMIT = frozenset({"syntax", "secret", "kernel_metadata", "undefined_name"})
 _SUPPRESS = re.compile(r"#\s*goldloop:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 
@@ -116,8 +121,12 @@ def _apply(rule: Rule, ctx: Context) -> list[Finding]:
     ]
 
 
+def _unwaivable(rule: Rule, strict: bool) -> bool:
+    return strict and rule.severity == "error" and rule.category in UNWAIVABLE_AT_SUBMIT
+
+
 def run(path: Path, *, select: list[str] | None = None, ignore: list[str] | None = None,
-        workspace_root: Path | None = None) -> Report:
+        workspace_root: Path | None = None, strict: bool = False) -> Report:
     from goldloop.config import Secrets, load_config
     from goldloop.validate.registry import all_rules
 
@@ -134,13 +143,13 @@ def run(path: Path, *, select: list[str] | None = None, ignore: list[str] | None
     skipped_categories: list[str] = []
     for code in sorted(rules, key=_code_order):
         rule = rules[code]
-        if code not in codes:
+        if code not in codes and not _unwaivable(rule, strict):
             continue
         if rule.needs == "metadata" and not ctx.has_metadata:
             if rule.category not in skipped_categories:
                 skipped_categories.append(rule.category)
             continue
-        findings.extend(f for f in _apply(rule, ctx) if not _suppressed(ctx, f))
+        findings.extend(f for f in _apply(rule, ctx) if _unwaivable(rule, strict) or not _suppressed(ctx, f))
     if skipped_categories:
         if not skipped:
             skipped = ["metadata checks skipped: kernel-metadata.json missing or unreadable"]

@@ -1,4 +1,5 @@
-"""secret: credentials in code or in saved outputs (goldloop.secrets.find_secrets).
+"""secret: credentials in code, saved outputs, markdown/raw cells, notebook metadata and every
+file pushed with the kernel (goldloop.secrets).
 
 A pushed notebook is stored by Kaggle with its outputs; a public one is readable by anyone.
 Configured secret values (environment, the workspace's .env) are matched exactly too.
@@ -7,7 +8,9 @@ Configured secret values (environment, the workspace's .env) are matched exactly
 from __future__ import annotations
 
 import ast
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 from goldloop.validate.astutil import const_str
@@ -105,3 +108,45 @@ def in_outputs(ctx):
             for hit in find_secrets(text, ctx.secret_values):
                 yield (cell.number, None, f"a saved output holds a credential ({hit.kind}: "
                                           f"{hit.excerpt}){_public_note(ctx)}")
+
+
+def _other_cells(ctx) -> list[tuple[str, str]]:
+    """(where, text) for markdown cells, raw cells and the notebook's metadata — pushed too."""
+    path = ctx.notebook.path
+    if ctx.notebook.is_script or ctx.notebook.load_error or path.suffix.lower() != ".ipynb":
+        return []
+    data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    places = [("notebook metadata", json.dumps(data.get("metadata", {}), ensure_ascii=False, indent=1))]
+    for index, cell in enumerate(data.get("cells") or [], start=1):
+        if isinstance(cell, dict) and cell.get("cell_type") != "code":
+            source = cell.get("source")
+            text = source if isinstance(source, str) else "".join(s for s in source or [] if isinstance(s, str))
+            places.append((f"{cell.get('cell_type', 'unknown')} cell (cell {index} of the notebook)", text))
+            if cell.get("attachments"):
+                places.append((f"attachments of cell {index}", json.dumps(cell["attachments"])))
+    return places
+
+
+def _pushed_files(ctx) -> list[Path]:
+    """Every other file of the kernel folder (kernel-metadata.json, data files, scripts)."""
+    if ctx.kernel_path is None or not ctx.kernel_path.parent.is_dir():
+        return []
+    notebook = ctx.notebook.path.resolve()
+    return sorted(p for p in ctx.kernel_path.parent.rglob("*") if p.is_file() and p.resolve() != notebook)
+
+
+@rule("GL1103", "secret", "error", "a credential elsewhere in what is pushed",
+      "remove it (markdown, raw cells, notebook metadata and every file of the kernel folder are "
+      "uploaded with the notebook) and rotate the key")
+def elsewhere(ctx):
+    from goldloop.secrets import file_leaks, find_secrets
+
+    for where, text in _other_cells(ctx):
+        for hit in find_secrets(text, ctx.secret_values):
+            yield (None, None, f"{where}, line {hit.line}: looks like a credential ({hit.kind}: "
+                               f"{hit.excerpt}){_public_note(ctx)}")
+    if ctx.kernel_path is not None:
+        folder = ctx.kernel_path.parent
+        names = [p.relative_to(folder).as_posix() for p in _pushed_files(ctx)]
+        for problem in file_leaks(folder, names, ctx.secret_values):
+            yield (None, None, f"{problem} — it is uploaded with the notebook{_public_note(ctx)}")
