@@ -36,12 +36,25 @@ COMMAND_MODULES = (
 )
 
 
+def _print_versions(value: bool) -> None:
+    if value:
+        from goldloop.versions import versions
+
+        found = versions()
+        print(f"goldloop {found.pop('goldloop')}")
+        for name, version in found.items():
+            print(f"  {name} {version}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     workspace: str | None = typer.Option(
         None, "--workspace", "-w", help="Workspace folder (default: GOLDLOOP_WORKSPACE, "
         "CLAUDE_PROJECT_DIR, or the nearest goldloop.toml above the current folder)."
     ),
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_versions,
+                                 help="Print the versions of goldloop, kaggle, xgboost, pandas and Python."),
 ) -> None:
     common.OPTIONS.workspace = workspace
 

@@ -76,6 +76,8 @@ class Attempt(_Model):
     error_type: str | None = None
     error_context: str | None = None
     retries: int = Field(0, ge=0)
+    # goldloop, kaggle, xgboost, pandas, python when the attempt started (goldloop.versions)
+    versions: dict[str, str] = Field(default_factory=dict)
 
 
 class FeatureRecord(_Model):
