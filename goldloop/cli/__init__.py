@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 unexpected failure (a bug: traceback shown); 2 a proble
 from __future__ import annotations
 
 import importlib
+import shlex
 import sys
 
 import typer
@@ -74,17 +75,58 @@ def _utf8_stdio() -> None:
             stream.reconfigure(encoding="utf-8", errors="replace")
 
 
+GLOBAL_OPTIONS = ("--workspace", "-w")  # the root callback's options that take a value
+
+
+def _hoist_global_options(argv: list[str]) -> list[str]:
+    """Accept ``goldloop state show --workspace X`` as ``goldloop --workspace X state show``:
+    click only knows a group's options before the subcommand."""
+    kept: list[str] = []
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):  # options before the subcommand stay
+        take = 2 if argv[i] in GLOBAL_OPTIONS else 1
+        kept += argv[i:i + take]
+        i += take
+    hoisted: list[str] = []
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            kept += argv[i:]
+            break
+        if arg in GLOBAL_OPTIONS and i + 1 < len(argv):
+            hoisted += argv[i:i + 2]
+            i += 2
+            continue
+        (hoisted if arg.startswith("--workspace=") else kept).append(arg)
+        i += 1
+    return hoisted + kept
+
+
+def _resume_hint(argv: list[str]) -> str:
+    if "run" in argv:
+        return "`goldloop run` (same workspace) resumes where it stopped."
+    return "Run the command again; `goldloop state show` shows where the loop stands."
+
+
 def main(argv: list[str] | None = None) -> int:
+    from goldloop import interrupts
+
     _utf8_stdio()
+    argv = list(sys.argv[1:] if argv is None else argv)
     build_app()
     try:
-        app(args=argv, standalone_mode=False)
+        with interrupts.handled():
+            returned = app(args=_hoist_global_options(argv), standalone_mode=False)
+    except interrupts.Interrupted as exc:
+        command = shlex.join(["goldloop", *argv])
+        print(interrupts.message(exc, command, _resume_hint(argv)), file=sys.stderr, flush=True)
+        return exc.exit_code
     except GoldloopError as exc:
         common.print_error(exc)
         return 2
     except typer.Exit as exc:
         return exc.exit_code
-    except (typer.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):  # a prompt cut short
         print("aborted", file=sys.stderr)
         return 130
     except Exception as exc:
@@ -93,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return 2
         raise
+    if isinstance(returned, int) and returned:  # typer returns an Exit's code in non-standalone mode
+        return returned
     return common.OPTIONS.exit_code
 
 

@@ -12,8 +12,10 @@ from goldloop.cli.common import console, emit
 def register(app: typer.Typer) -> None:
     @app.command("run")
     def run_cmd(
-        workspace_dir: Path = typer.Option(Path("workspace"), "--workspace-dir", "-d",
-                                           help="Workspace to create or reuse (default ./workspace)."),
+        workspace_dir: Path | None = typer.Option(
+            None, "--workspace-dir", "-d",
+            help="Workspace to create or reuse (default: --workspace, GOLDLOOP_WORKSPACE, CLAUDE_PROJECT_DIR, "
+            "the workspace around the current folder; only if none names one, ./workspace)."),
         backend: str | None = typer.Option(None, help="local (default, this machine) or kaggle."),
         features: list[str] = typer.Option([], "--features", "-f",
                                            help="Feature families to try (default: every configured one with offline data)."),
@@ -27,6 +29,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the whole loop on the embedded defaults: no keys, no internet. Resumable."""
         from goldloop.autopilot.progress import Progress
+        from goldloop.cli.common import OPTIONS
+        from goldloop.workspace import run_location
+
+        workspace_dir = run_location(workspace_dir, OPTIONS.workspace)
 
         flags = {"backend": backend, "features": list(features), "max_attempts": max_attempts, "fast": fast or None,
                  "data": data}

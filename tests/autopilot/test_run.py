@@ -138,6 +138,57 @@ def test_killed_runs_resume_to_the_same_decisions(uninterrupted, tmp_path):
     assert _decisions(workspace) == _decisions(reference)
 
 
+def _interrupt(proc: subprocess.Popen, sig: signal.Signals, workspace: Path) -> None:
+    """Send ``sig``; the run must end with 128 + signal, one line, and state in step with git."""
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + sig, err[-3000:]
+    assert "Traceback" not in err
+    line = err.strip().splitlines()[-1]
+    assert line.startswith(f"interrupted by {sig.name}: `goldloop run --fast"), line
+    assert "`goldloop run` (same workspace) resumes" in line
+    state = _state(workspace)  # readable and valid
+    status = subprocess.run(["git", "status", "--porcelain", "--", "shared/state.json"], cwd=workspace,
+                            capture_output=True, text=True, check=True).stdout
+    assert status == "", "state.json holds a step no commit records"
+    last_commit = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=workspace, capture_output=True,
+                                 text=True, check=True).stdout
+    assert last_commit.startswith(state["history"][-1]["stage"] + ":"), (last_commit, state["history"][-1])
+
+
+def test_interrupted_runs_exit_130_or_143_and_resume_to_the_same_decisions(uninterrupted, tmp_path):
+    """SIGINT / SIGTERM at three stages: a state write just made, training, the gates."""
+    reference, _ = uninterrupted
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLDLOOP_", "KAGGLE_", "CLAUDE_"))}
+    workspace = tmp_path / "workspace"
+
+    def history_has(stage: str, attempt: int = 1) -> bool:
+        return any(e["stage"] == stage and e["feature"] == FEATURES[0] and e["attempt"] == attempt
+                   for e in _state(workspace)["history"])
+
+    # 1. SIGINT right after the entrance is recorded in state (before or during its commit)
+    proc = _run(workspace, env)
+    _wait_for(lambda: history_has("entrance"), proc)
+    _interrupt(proc, signal.SIGINT, workspace)
+
+    # 2. SIGTERM while the kernel trains on the backend
+    proc = _run(workspace, env)
+    _wait_for(lambda: _state(workspace)["status"] == "waiting_training", proc)
+    _interrupt(proc, signal.SIGTERM, workspace)
+
+    # 3. SIGINT while the gates evaluate the results
+    proc = _run(workspace, env)
+    _wait_for(lambda: _state(workspace)["status"] == "training_complete", proc)
+    _interrupt(proc, signal.SIGINT, workspace)
+
+    _finish(_run(workspace, env))
+    assert _decisions(workspace) == _decisions(reference)
+    log = subprocess.run(["git", "log", "--reverse", "--format=%s"], cwd=workspace, capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    first = [m.split(":")[0] for m in log if f" {FEATURES[0]} attempt 1" in m]
+    assert first == ATTEMPT_STAGES, log
+
+
 def test_fast_run_on_the_kaggle_backend_through_the_emulator(tmp_path):
     """`--backend kaggle`: the same loop through the real kaggle client, against the local emulator."""
     from goldloop.kaggle.emulator import KaggleEmulator
