@@ -60,7 +60,24 @@ def _root(
     common.OPTIONS.workspace = workspace
 
 
+def _flags_as_flags() -> None:
+    """Help lists `--json`, not `--json <bool>`: typer 0.29's rich help prints a type for every
+    option, flags included, which reads as if the flag took a value (tests/foundation/test_messages.py)."""
+    from typer.core import TyperOption
+
+    if getattr(TyperOption, "_goldloop_flags_as_flags", False):
+        return
+    typed = TyperOption.display_type_rich
+
+    def display_type_rich(self, ctx):  # noqa: ANN001 - typer's signature
+        return None if self.is_flag else typed(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich
+    TyperOption._goldloop_flags_as_flags = True
+
+
 def build_app() -> typer.Typer:
+    _flags_as_flags()
     for name in COMMAND_MODULES:
         importlib.import_module(f"goldloop.cli.{name}").register(app)
     return app
