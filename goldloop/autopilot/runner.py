@@ -9,7 +9,7 @@ from goldloop import interrupts
 from goldloop.autopilot import attempt_stages as stages
 from goldloop.autopilot.context import RunContext
 from goldloop.autopilot.evaluation import evaluate_meta, evaluate_submodel, finalize_best
-from goldloop.autopilot.options import RunOptions, effective_config, resolve
+from goldloop.autopilot.options import RunOptions, effective_config, remembered_line, resolve
 from goldloop.errors import GoldloopError
 from goldloop.names import META
 from goldloop.state.ops import start_attempt, update_attempt
@@ -167,6 +167,7 @@ def _drive(workspace: Any, flags: dict[str, Any], say, on_step) -> dict[str, Any
     from goldloop.config import load_config
     from goldloop.data.catalog import families_with_data
 
+    remembered = remembered_line(workspace.root, flags)
     options = resolve(workspace.root, flags)
     config = load_config(workspace.root)
     config = effective_config(config, options, families_with_data(config.data.source))
@@ -177,6 +178,8 @@ def _drive(workspace: Any, flags: dict[str, Any], say, on_step) -> dict[str, Any
     ctx = RunContext(workspace, config, options, say=say)
     say(f"workspace: {workspace.root}  backend: {options.backend}  data: {config.data.source}  "
         f"features: {', '.join(config.features)}" + ("  (fast)" if options.fast else ""))
+    if remembered:
+        say(remembered)
     evaluation: dict[str, Any] | None = None
     for _ in range(MAX_STEPS):
         action = next_action(ctx.store.read(), config)

@@ -58,11 +58,20 @@ def test_a_second_run_is_refused_naming_the_first_and_the_lock_dies_with_it(tmp_
     finally:
         first.send_signal(signal.SIGKILL)  # the hardest death: no cleanup at all
         first.wait()
-    # the OS released the lock with the process: the next run drives (and resumes)
-    third = _run(workspace, clean_env)
+    # the OS released the lock with the process: the next run drives (and resumes), a plain
+    # `goldloop run` saying which remembered flags it uses
+    third = subprocess.Popen([PYTHON, "-m", "goldloop.cli", "run", "--workspace-dir", str(workspace)],
+                             env=clean_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             encoding="utf-8")
     try:
         assert _driver(workspace, third)["pid"] == third.pid
+        lines = []
+        while not any("remembered flags" in line for line in lines) and third.poll() is None:
+            lines.append(third.stdout.readline())
     finally:
         third.send_signal(signal.SIGINT)
         third.communicate(timeout=120)
     assert third.returncode == 130
+    line = next(line for line in lines if "remembered flags" in line)
+    assert str(Path(".goldloop") / "autopilot.json") in line
+    assert "--features regime --fast (undo: --features all, --no-fast)" in line, line
