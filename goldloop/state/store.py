@@ -218,6 +218,23 @@ class StateStore:
             if shown.returncode == 0:
                 yield f"git {sha[:10]}", shown.stdout
 
+    def best_candidate(self) -> tuple[str, State] | None:
+        """The newest valid earlier version by content — ``updated_at``, then history length —
+        since file times lie after ``cp -r``, unzip or rsync. Git's versions come in commit order,
+        so the first valid one is its newest and older ones need no parsing."""
+        best: tuple[tuple[str, int], str, State] | None = None
+        for label, text in self.recovery_candidates():
+            try:
+                state = parse_state(text, label)
+            except StateError:
+                continue
+            key = (state.updated_at, len(state.history))
+            if best is None or key > best[0]:
+                best = (key, label, state)
+            if label.startswith("git "):
+                break
+        return (best[1], best[2]) if best else None
+
     def recover(self) -> dict[str, Any]:
         """Restore the newest valid earlier version; the broken file is kept beside it."""
         with self.locked():
@@ -226,11 +243,9 @@ class StateStore:
                 return {"recovered": False, "reason": "state.json is valid; nothing to recover"}
             except StateError as exc:
                 problem = exc.message
-            for label, text in self.recovery_candidates():
-                try:
-                    state = parse_state(text, label)
-                except StateError:
-                    continue
+            best = self.best_candidate()
+            if best is not None:
+                label, state = best
                 kept = None
                 if self.path.exists():
                     kept = self.path.with_name(f"state.broken-{utcnow().replace(':', '')}.json")
