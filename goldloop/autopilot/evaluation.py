@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from goldloop.autopilot.context import RunContext
@@ -42,7 +41,9 @@ def meta_score(metrics: dict[str, Any]) -> float:
 
 def evaluate_meta(ctx: RunContext, attempt: int) -> str:
     folder = ctx.workspace.results / f"{META}_{attempt}"
-    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    from goldloop.gates.inputs import read_metrics
+
+    metrics = read_metrics(folder / "metrics.json")
     score = meta_score(metrics)
     state = ctx.store.read()
     best = state.meta.attempt(state.meta.best_attempt) if state.meta.best_attempt else None

@@ -33,7 +33,7 @@ class RunOptions:
             return None
         try:
             return cls(**json.loads(path.read_text(encoding="utf-8")))
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:
             raise ConfigError(f"{path} is unreadable: {exc}", f"delete {path} and run again with your flags") from None
 
 

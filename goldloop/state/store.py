@@ -64,6 +64,10 @@ def schema_problems(raw: Any) -> list[str]:
     ]
 
 
+def _unreadable(exc: BaseException) -> str:
+    return "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+
+
 def parse_state(text: str, source: str) -> State:
     """Text → State, with an error that names the problem and the way out."""
     hint = "run `goldloop state recover` to restore the newest valid backup or git version"
@@ -73,6 +77,8 @@ def parse_state(text: str, source: str) -> State:
         raise StateError(
             f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", hint
         ) from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit integer, 100,000-deep nesting
+        raise StateError(f"{source} cannot be read: {_unreadable(exc)}", hint) from None
     if not isinstance(raw, dict):
         raise StateError(f"{source} must hold a JSON object, found {type(raw).__name__}", hint)
     raw = migrate(raw, source)

@@ -20,9 +20,10 @@ FEATURES = ["gold_technicals", "regime"]
 ATTEMPT_STAGES = ["entrance", "research", "design", "data", "datacheck", "model", "kaggle", "kaggle", "eval"]
 
 
-def _run(workspace: Path, env: dict[str, str], *extra: str, **popen) -> subprocess.Popen:
+def _run(workspace: Path, env: dict[str, str], *extra: str, features: list[str] = FEATURES,
+         **popen) -> subprocess.Popen:
     args = [PYTHON, "-m", "goldloop.cli", "run", "--fast", "--workspace-dir", str(workspace), "--json"]
-    for feature in FEATURES:
+    for feature in features:
         args += ["--features", feature]
     return subprocess.Popen([*args, *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, encoding="utf-8", **popen)
@@ -156,36 +157,37 @@ def _interrupt(proc: subprocess.Popen, sig: signal.Signals, workspace: Path) -> 
     assert last_commit.startswith(state["history"][-1]["stage"] + ":"), (last_commit, state["history"][-1])
 
 
-def test_interrupted_runs_exit_130_or_143_and_resume_to_the_same_decisions(uninterrupted, tmp_path):
-    """SIGINT / SIGTERM at three stages: a state write just made, training, the gates."""
-    reference, _ = uninterrupted
+def test_interrupted_runs_exit_130_or_143_and_resume_to_the_same_decisions(tmp_path):
+    """SIGINT / SIGTERM at three stages (a state write just made, training, the gates), then a
+    resume to the decisions of an uninterrupted run (one feature, to keep it short)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLDLOOP_", "KAGGLE_", "CLAUDE_"))}
-    workspace = tmp_path / "workspace"
+    feature = ["regime"]
+    reference, workspace = tmp_path / "reference", tmp_path / "workspace"
+    _finish(_run(reference, env, features=feature), timeout=1800)
 
-    def history_has(stage: str, attempt: int = 1) -> bool:
-        return any(e["stage"] == stage and e["feature"] == FEATURES[0] and e["attempt"] == attempt
-                   for e in _state(workspace)["history"])
+    def started() -> bool:
+        return any(e["stage"] == "entrance" and e["attempt"] == 1 for e in _state(workspace)["history"])
 
     # 1. SIGINT right after the entrance is recorded in state (before or during its commit)
-    proc = _run(workspace, env)
-    _wait_for(lambda: history_has("entrance"), proc)
+    proc = _run(workspace, env, features=feature)
+    _wait_for(started, proc)
     _interrupt(proc, signal.SIGINT, workspace)
 
     # 2. SIGTERM while the kernel trains on the backend
-    proc = _run(workspace, env)
+    proc = _run(workspace, env, features=feature)
     _wait_for(lambda: _state(workspace)["status"] == "waiting_training", proc)
     _interrupt(proc, signal.SIGTERM, workspace)
 
     # 3. SIGINT while the gates evaluate the results
-    proc = _run(workspace, env)
+    proc = _run(workspace, env, features=feature)
     _wait_for(lambda: _state(workspace)["status"] == "training_complete", proc)
     _interrupt(proc, signal.SIGINT, workspace)
 
-    _finish(_run(workspace, env))
+    _finish(_run(workspace, env, features=feature), timeout=1800)
     assert _decisions(workspace) == _decisions(reference)
     log = subprocess.run(["git", "log", "--reverse", "--format=%s"], cwd=workspace, capture_output=True,
                          text=True, check=True).stdout.splitlines()
-    first = [m.split(":")[0] for m in log if f" {FEATURES[0]} attempt 1" in m]
+    first = [m.split(":")[0] for m in log if " regime attempt 1" in m]
     assert first == ATTEMPT_STAGES, log
 
 
