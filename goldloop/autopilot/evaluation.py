@@ -60,8 +60,11 @@ def evaluate_meta(ctx: RunContext, attempt: int) -> str:
 
 
 def finalize_best(ctx: RunContext, attempt: int) -> dict[str, Any]:
+    from goldloop.autopilot.report import write_run_report
     from goldloop.finalize import confirm_final
 
     evaluation = confirm_final(ctx.workspace, attempt)
+    # the run report goes into the final commit: the next run or session finds a clean tree
+    write_run_report(ctx.workspace, ctx.store.read(), {k: v for k, v in evaluation.items() if k != "curves"})
     ctx.commit("final", None, None, f"project completed - attempt {attempt} confirmed as final meta-model")
     return evaluation

@@ -215,6 +215,8 @@ def summarize(ctx: RunContext, evaluation: dict[str, Any] | None) -> dict[str, A
         evaluation = {k: v for k, v in evaluation.items() if k != "curves"}
     state = ctx.store.read()
     report = write_run_report(ctx.workspace, state, evaluation)
+    if state.final is not None:  # written by the final step already; commits only a stale one
+        ctx.commit("final", None, None, "run report")
     return {
         "workspace": str(ctx.root),
         "final_attempt": state.final.attempt if state.final else None,

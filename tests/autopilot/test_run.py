@@ -77,6 +77,12 @@ def test_fast_run_completes_with_history_commits_gates_and_report(uninterrupted)
     assert "kaggle: gold_technicals attempt 1 - submitted" in log
     assert "kaggle: gold_technicals attempt 1 - results fetched" in log
     assert log[-1] == f"final: project completed - attempt {state['final']['attempt']} confirmed as final meta-model"
+    # the run report is part of the final commit: the next run or session finds a clean tree
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=workspace, capture_output=True, text=True,
+                          check=True).stdout == ""
+    tracked = subprocess.run(["git", "ls-files", "results/run"], cwd=workspace, capture_output=True, text=True,
+                             check=True).stdout.split()
+    assert "results/run/report.md" in tracked and "results/run/pipeline_progress.png" in tracked
     # history: append-only, starts with the first attempt, ends with the final decision
     history = state["history"]
     assert history[-1]["stage"] == "final"
@@ -189,6 +195,8 @@ def test_interrupted_runs_exit_130_or_143_and_resume_to_the_same_decisions(tmp_p
                          text=True, check=True).stdout.splitlines()
     first = [m.split(":")[0] for m in log if " regime attempt 1" in m]
     assert first == ATTEMPT_STAGES, log
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=workspace, capture_output=True, text=True,
+                          check=True).stdout == ""
 
 
 def test_fast_run_on_the_kaggle_backend_through_the_emulator(tmp_path):
