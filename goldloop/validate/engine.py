@@ -49,7 +49,7 @@ def _load_folder(folder: Path) -> Context:
         kernel, problem = _read_metadata(meta_path)
     code_file = kernel.get("code_file") if kernel else None
     if isinstance(code_file, str) and code_file:
-        if len(code_file) > 255 or Path(code_file).name != code_file or "\\" in code_file or code_file == "..":
+        if len(code_file) > 255 or not (folder / code_file).resolve().is_relative_to(folder.resolve()):
             raise ValidationInputError(  # an over-long name, or a path out of the kernel folder
                 f"code_file {code_file[:60]!r}{'…' if len(code_file) > 60 else ''} in {METADATA_FILE} is not "
                 f"a file name inside {folder}",

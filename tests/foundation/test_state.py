@@ -199,7 +199,6 @@ def test_recover_after_cp_r_chooses_by_content_not_file_times(ws, tmp_path, clea
     """A copied, unzipped or rsynced workspace has new file times in no useful order: recovery must
     pick the newest valid backup by updated_at and history length, not by modification time."""
     import os
-    import shutil
     import subprocess
 
     from tests.conftest import PYTHON
