@@ -22,7 +22,7 @@ SESSION_TIMEOUT_S = 60 * 60
 def run_with_agents(workspace_dir: Path, flags: dict[str, Any], *, max_sessions: int = 40,
                     say=print) -> dict[str, Any]:
     from goldloop.autopilot.driver_lock import driving
-    from goldloop.autopilot.options import resolve
+    from goldloop.autopilot.options import remembered_line, resolve
     from goldloop.autopilot.runner import open_workspace
     from goldloop.claude_cli import find_claude
     from goldloop.state.store import StateStore
@@ -35,6 +35,9 @@ def run_with_agents(workspace_dir: Path, flags: dict[str, Any], *, max_sessions:
     flags = dict(flags)
     workspace = open_workspace(Path(workspace_dir), flags.pop("data", None))
     with driving(workspace):  # the agents' sessions run under this driver, no other may
+        remembered = remembered_line(workspace.root, flags)
+        if remembered:
+            say(remembered)
         resolve(workspace.root, flags)
         return _sessions(exe, workspace, StateStore(workspace), max_sessions, say)
 
