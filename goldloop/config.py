@@ -7,6 +7,7 @@ Credentials live only in :class:`Secrets`, whose repr never shows a value.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -20,7 +21,12 @@ CONFIG_FILE = "goldloop.toml"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # nan / inf in a threshold would make every comparison false: a gate could never fail
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+# A Kaggle username: kernels are owner/<slug>, and the owner names local folders too.
+OWNER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 
 
 class ProjectSettings(_Section):
@@ -43,10 +49,17 @@ class KaggleSettings(_Section):
     notify_desktop: bool = False
     push_git: bool = False
 
+    @field_validator("owner")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        if not re.fullmatch(OWNER_PATTERN, value):
+            raise ValueError(f"{value!r} is not a Kaggle username (1-64 letters, digits, '-' or '_')")
+        return value
+
 
 class Gate1Settings(_Section):
-    max_overfit_ratio: float = 1.5
-    warmup_rows: int = 60
+    max_overfit_ratio: float = Field(1.5, gt=0)
+    warmup_rows: int = Field(60, ge=0)
 
 
 class Gate2Settings(_Section):
@@ -55,19 +68,19 @@ class Gate2Settings(_Section):
     # information), averaged over this many shifts; 0 = the original's comparison with the
     # base alone, which the k-NN estimator's dimension bias tilts against every new column.
     mi_null_shifts: int = Field(10, ge=0, le=50)
-    max_vif: float = 10.0
-    max_corr_std: float = 0.15
-    corr_window: int = 60
+    max_vif: float = Field(10.0, gt=0)
+    max_corr_std: float = Field(0.15, gt=0)
+    corr_window: int = Field(60, ge=2)
 
 
 class Gate3Settings(_Section):
     min_da_gain_pp: float = 0.5
     min_sharpe_gain: float = 0.05
     min_mae_drop_pp: float = 0.01
-    cost_bps: float = 5.0
-    folds: int = 5
-    seeds: int = 3
-    embargo_days: int = 5
+    cost_bps: float = Field(5.0, ge=0)
+    folds: int = Field(5, ge=2)
+    seeds: int = Field(3, ge=1)
+    embargo_days: int = Field(5, ge=0)
     # significance of the ablation deltas (paired block bootstrap, Bonferroni over the 3 criteria)
     alpha: float = Field(0.05, gt=0, lt=1)
     require_significance: bool = True
@@ -75,11 +88,11 @@ class Gate3Settings(_Section):
 
 
 class FinalTargets(_Section):
-    direction_accuracy: float = 0.56
-    high_confidence_da: float = 0.60
-    mae_pct: float = 0.75
+    direction_accuracy: float = Field(0.56, ge=0, le=1)
+    high_confidence_da: float = Field(0.60, ge=0, le=1)
+    mae_pct: float = Field(0.75, gt=0)
     sharpe: float = 0.8
-    high_confidence_quantile: float = 0.8
+    high_confidence_quantile: float = Field(0.8, gt=0, lt=1)
     waivers: dict[str, str] = Field(default_factory=dict)
 
 
@@ -156,6 +169,9 @@ def load_config(workspace: Path) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}", "fix the line it names") from exc
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit integer, 100,000-deep nesting
+        problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ConfigError(f"{path} cannot be read: {problem}", "fix the value it names") from None
     return parse_config(raw, source=str(path))
 
 

@@ -152,6 +152,28 @@ def find_workspace(explicit: str | Path | None = None, cwd: Path | None = None) 
     )
 
 
+def run_location(run_dir: str | Path | None = None, explicit: str | Path | None = None,
+                 cwd: Path | None = None) -> Path:
+    """Where `goldloop run` works; it creates the workspace there when missing.
+
+    The same order as :func:`find_workspace`: ``-d``/``--workspace`` → GOLDLOOP_WORKSPACE →
+    CLAUDE_PROJECT_DIR (when it is a workspace) → the workspace around ``cwd``; only when none
+    of them names one, ``./workspace``. A folder named by a flag or GOLDLOOP_WORKSPACE is used
+    even before it exists (run scaffolds it), unlike the other commands, which need one.
+    """
+    if run_dir and explicit and Path(run_dir).expanduser().resolve() != Path(explicit).expanduser().resolve():
+        raise WorkspaceError(f"--workspace {explicit} and --workspace-dir {run_dir} name different folders",
+                             "give one of them")
+    named = run_dir or explicit or os.environ.get("GOLDLOOP_WORKSPACE")
+    if named:
+        return Path(named).expanduser().resolve()
+    start = (cwd or Path.cwd()).resolve()
+    try:
+        return find_workspace(None, cwd=start).root
+    except WorkspaceError:
+        return start / "workspace"
+
+
 def init_workspace(
     target: str | Path, name: str | None = None, owner: str | None = None, data_source: str = "offline"
 ) -> tuple[Workspace, list[str]]:

@@ -21,9 +21,10 @@ SESSION_TIMEOUT_S = 60 * 60
 
 def run_with_agents(workspace_dir: Path, flags: dict[str, Any], *, max_sessions: int = 40,
                     say=print) -> dict[str, Any]:
-    from goldloop.autopilot.options import resolve
+    from goldloop.autopilot.driver_lock import driving
+    from goldloop.autopilot.options import remembered_line, resolve
     from goldloop.autopilot.runner import open_workspace
-    from goldloop.claude_cli import find_claude, headless_command, headless_env
+    from goldloop.claude_cli import find_claude
     from goldloop.state.store import StateStore
 
     exe = find_claude()
@@ -33,8 +34,17 @@ def run_with_agents(workspace_dir: Path, flags: dict[str, Any], *, max_sessions:
                             "without --agents the autopilot runs the loop by rules")
     flags = dict(flags)
     workspace = open_workspace(Path(workspace_dir), flags.pop("data", None))
-    resolve(workspace.root, flags)
-    store = StateStore(workspace)
+    with driving(workspace):  # the agents' sessions run under this driver, no other may
+        remembered = remembered_line(workspace.root, flags)
+        if remembered:
+            say(remembered)
+        resolve(workspace.root, flags)
+        return _sessions(exe, workspace, StateStore(workspace), max_sessions, say)
+
+
+def _sessions(exe: str, workspace: Any, store: Any, max_sessions: int, say) -> dict[str, Any]:
+    from goldloop.claude_cli import headless_command, headless_env
+
     logs = workspace.private / "agents"
     logs.mkdir(parents=True, exist_ok=True)
     for session in range(1, max_sessions + 1):

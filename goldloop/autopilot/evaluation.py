@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from goldloop.autopilot.context import RunContext
@@ -42,7 +41,9 @@ def meta_score(metrics: dict[str, Any]) -> float:
 
 def evaluate_meta(ctx: RunContext, attempt: int) -> str:
     folder = ctx.workspace.results / f"{META}_{attempt}"
-    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    from goldloop.gates.inputs import read_metrics
+
+    metrics = read_metrics(folder / "metrics.json")
     score = meta_score(metrics)
     state = ctx.store.read()
     best = state.meta.attempt(state.meta.best_attempt) if state.meta.best_attempt else None
@@ -59,8 +60,11 @@ def evaluate_meta(ctx: RunContext, attempt: int) -> str:
 
 
 def finalize_best(ctx: RunContext, attempt: int) -> dict[str, Any]:
+    from goldloop.autopilot.report import write_run_report
     from goldloop.finalize import confirm_final
 
     evaluation = confirm_final(ctx.workspace, attempt)
+    # the run report goes into the final commit: the next run or session finds a clean tree
+    write_run_report(ctx.workspace, ctx.store.read(), {k: v for k, v in evaluation.items() if k != "curves"})
     ctx.commit("final", None, None, f"project completed - attempt {attempt} confirmed as final meta-model")
     return evaluation

@@ -33,15 +33,52 @@ class RunOptions:
             return None
         try:
             return cls(**json.loads(path.read_text(encoding="utf-8")))
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:
             raise ConfigError(f"{path} is unreadable: {exc}", f"delete {path} and run again with your flags") from None
+
+
+ALL_FEATURES = "all"  # `--features all`: forget a remembered feature list
+# How each remembered choice is written on the command line, and how it is undone.
+FLAG_TEXT = {
+    "backend": (lambda v: f"--backend {v}", "--backend local"),
+    "features": (lambda v: " ".join(f"--features {f}" for f in v), f"--features {ALL_FEATURES}"),
+    "max_attempts": (lambda v: f"--max-attempts {v}", "--max-attempts 0"),
+    "fast": (lambda v: "--fast", "--no-fast"),
+}
+
+
+def _given(flags: dict[str, object]) -> dict[str, object]:
+    """The flags typed now; `--features all` and `--max-attempts 0` mean "back to the default"."""
+    given = {k: v for k, v in flags.items() if v is not None and v != [] and v != ()}
+    features = list(given.get("features") or [])
+    if ALL_FEATURES in features:
+        if features != [ALL_FEATURES]:
+            raise ConfigError(f"--features {ALL_FEATURES} cannot be combined with feature names",
+                              f"give either --features {ALL_FEATURES} or the names")
+        given["features"] = []
+    if given.get("max_attempts") == 0:
+        given["max_attempts"] = None
+    return given
+
+
+def remembered_line(root: Path, flags: dict[str, object]) -> str | None:
+    """Which remembered flags this run uses, where they are kept and how to undo them."""
+    saved = RunOptions.load(root)
+    if saved is None:
+        return None
+    given, default = _given(flags), RunOptions()
+    used = [k for k in FLAG_TEXT if k not in given and getattr(saved, k) != getattr(default, k)]
+    if not used:
+        return None
+    return (f"remembered flags from {root / OPTIONS_FILE}: "
+            + " ".join(FLAG_TEXT[k][0](getattr(saved, k)) for k in used)
+            + " (undo: " + ", ".join(FLAG_TEXT[k][1] for k in used) + ")")
 
 
 def resolve(root: Path, flags: dict[str, object]) -> RunOptions:
     """Flags given now win over the remembered ones, which win over the defaults."""
     saved = RunOptions.load(root) or RunOptions()
-    merged = {**asdict(saved), **{k: v for k, v in flags.items() if v not in (None, [], ())}}
-    options = RunOptions(**merged)
+    options = RunOptions(**{**asdict(saved), **_given(flags)})
     for name in options.features:
         check_feature(name)
     if options.backend not in ("local", "kaggle"):

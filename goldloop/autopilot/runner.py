@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from goldloop import interrupts
 from goldloop.autopilot import attempt_stages as stages
 from goldloop.autopilot.context import RunContext
 from goldloop.autopilot.evaluation import evaluate_meta, evaluate_submodel, finalize_best
-from goldloop.autopilot.options import RunOptions, effective_config, resolve
+from goldloop.autopilot.options import RunOptions, effective_config, remembered_line, resolve
 from goldloop.errors import GoldloopError
 from goldloop.names import META
 from goldloop.state.ops import start_attempt, update_attempt
@@ -47,7 +48,7 @@ def _pre_training(ctx: RunContext, feature: str, attempt: int, after: str) -> No
     """Run the stages after ``after`` up to and including the submission."""
     todo = stages.STAGE_ORDER[stages.STAGE_ORDER.index(after) + 1:]
     for stage in todo:
-        with ctx.timed(stage):
+        with ctx.timed(stage), interrupts.doing(f"{feature} attempt {attempt}, stage {stage}"):
             if stage == "research":
                 stages.research(ctx, feature, attempt)
             elif stage == "design":
@@ -128,10 +129,24 @@ HANDLERS = {
 }
 
 
+def _describe(action: Action) -> str:
+    """What an interrupt stops, in the words of the one line it prints."""
+    if action.kind == "finalize":
+        return "the final evaluation"
+    where = f"{action.feature} attempt {action.attempt}"
+    if action.kind == "check_monitor":
+        return f"the wait for {where}'s training (the kernel keeps running; the next run picks up its results)"
+    return f"{where} ({action.kind.replace('_', ' ')})"
+
+
 def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> dict[str, Any]:
-    """Drive the loop to the end (or to a point that needs a person) and return a summary."""
-    from goldloop.config import load_config
-    from goldloop.data.catalog import families_with_data
+    """Drive the loop to the end (or to a point that needs a person) and return a summary.
+
+    One driver per workspace (``driver_lock``); an interrupt leaves state and the git log in step
+    (``interrupted``), so the next run resumes at the first stage not done.
+    """
+    from goldloop.autopilot.driver_lock import driving
+    from goldloop.autopilot.interrupted import commit_recorded_step
 
     flags = dict(flags)
     saved = RunOptions.load(Path(workspace_dir))
@@ -140,6 +155,19 @@ def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> 
 
         check_run_ready(Path(workspace_dir))  # credentials and owner, before anything is committed
     workspace = open_workspace(Path(workspace_dir), flags.pop("data", None))
+    with driving(workspace):
+        try:
+            return _drive(workspace, flags, say, on_step)
+        except interrupts.Interrupted:
+            commit_recorded_step(workspace)
+            raise
+
+
+def _drive(workspace: Any, flags: dict[str, Any], say, on_step) -> dict[str, Any]:
+    from goldloop.config import load_config
+    from goldloop.data.catalog import families_with_data
+
+    remembered = remembered_line(workspace.root, flags)
     options = resolve(workspace.root, flags)
     config = load_config(workspace.root)
     config = effective_config(config, options, families_with_data(config.data.source))
@@ -150,6 +178,8 @@ def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> 
     ctx = RunContext(workspace, config, options, say=say)
     say(f"workspace: {workspace.root}  backend: {options.backend}  data: {config.data.source}  "
         f"features: {', '.join(config.features)}" + ("  (fast)" if options.fast else ""))
+    if remembered:
+        say(remembered)
     evaluation: dict[str, Any] | None = None
     for _ in range(MAX_STEPS):
         action = next_action(ctx.store.read(), config)
@@ -159,11 +189,12 @@ def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> 
             break
         if action.kind == "needs_human":
             raise GoldloopError(action.instruction, action.reason)
-        if action.kind == "finalize":
-            with ctx.timed("final"):
-                evaluation = finalize_best(ctx, action.attempt)
-            continue
-        HANDLERS[action.kind](ctx, action)
+        with interrupts.doing(_describe(action)):
+            if action.kind == "finalize":
+                with ctx.timed("final"):
+                    evaluation = finalize_best(ctx, action.attempt)
+                continue
+            HANDLERS[action.kind](ctx, action)
     else:
         raise GoldloopError(f"the loop did not settle after {MAX_STEPS} steps",
                             "inspect `goldloop state history`; this is a bug worth reporting")
@@ -184,6 +215,8 @@ def summarize(ctx: RunContext, evaluation: dict[str, Any] | None) -> dict[str, A
         evaluation = {k: v for k, v in evaluation.items() if k != "curves"}
     state = ctx.store.read()
     report = write_run_report(ctx.workspace, state, evaluation)
+    if state.final is not None:  # written by the final step already; commits only a stale one
+        ctx.commit("final", None, None, "run report")
     return {
         "workspace": str(ctx.root),
         "final_attempt": state.final.attempt if state.final else None,

@@ -6,19 +6,19 @@ from typing import Any
 
 import typer
 
-from goldloop.cli.common import console, emit, workspace
+from goldloop.cli.common import console, emit, styled, workspace
 
 
 def _human_gates(d: dict[str, Any]) -> None:
     out = console()
-    out.print(f"[bold]{d['summary']}[/]")
+    out.print(styled((d["summary"], "bold")))
     for name in ("gate1", "gate2", "gate3"):
         if name not in d:
             continue
         for c in d[name]["checks"]:
-            mark = "[green]pass[/]" if c["pass"] else "[red]FAIL[/]"
-            out.print(f"  {name} {c['name']}: {mark} value={c['value']} threshold={c['threshold']}  {c['detail']}",
-                      highlight=False)
+            mark = ("pass", "green") if c["pass"] else ("FAIL", "red")
+            out.print(styled(f"  {name} {c['name']}: ", mark,
+                             f" value={c['value']} threshold={c['threshold']}  {c['detail']}"))
     if d.get("inputs", {}).get("report"):
         out.print(f"report: {d['inputs']['report']}")
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from goldloop.cli.common import console, emit, workspace
+from goldloop.cli.common import console, emit, styled, workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
                 out.print("nothing in knowledge/ matches; research it and add an entry with "
                           "`goldloop knowledge add`")
             for row in rows:
-                out.print(f"[bold]{row['score']:.2f}[/]  {row['path']}", highlight=False)
+                out.print(styled((f"{row['score']:.2f}", "bold"), f"  {row['path']}"))
                 out.print(f"      Q: {row['question']}", markup=False, highlight=False)
                 out.print(f"      {row['snippet']}", markup=False, highlight=False)
 
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
             for e in d["entries"]:
                 out.print(f"{e['path']}: {e['question']}", markup=False, highlight=False)
             for p in d["problems"]:
-                out.print(f"[red]unreadable:[/] {p}", highlight=False)
+                out.print(styled(("unreadable:", "red"), f" {p}"))
 
         emit(data, as_json, human)
 

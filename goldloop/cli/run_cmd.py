@@ -12,23 +12,35 @@ from goldloop.cli.common import console, emit
 def register(app: typer.Typer) -> None:
     @app.command("run")
     def run_cmd(
-        workspace_dir: Path = typer.Option(Path("workspace"), "--workspace-dir", "-d",
-                                           help="Workspace to create or reuse (default ./workspace)."),
-        backend: str | None = typer.Option(None, help="local (default, this machine) or kaggle."),
-        features: list[str] = typer.Option([], "--features", "-f",
-                                           help="Feature families to try (default: every configured one with offline data)."),
-        max_attempts: int | None = typer.Option(None, min=1, help="Attempts per feature before abandoning it."),
-        fast: bool = typer.Option(False, "--fast", help="Trim folds, seeds, search budgets and meta attempts."),
-        data: str | None = typer.Option(None, "--data", help="offline (default: real data shipped with the "
+        workspace_dir: Path | None = typer.Option(
+            None, "--workspace-dir", "-d",
+            help="Workspace to create or reuse (default: --workspace, GOLDLOOP_WORKSPACE, CLAUDE_PROJECT_DIR, "
+            "the workspace around the current folder; only if none names one, ./workspace)."),
+        backend: str | None = typer.Option(None, metavar="local|kaggle", help="local (default, this machine) or kaggle."),
+        features: list[str] = typer.Option([], "--features", "-f", metavar="FAMILY",
+                                           help="Feature families to try, repeatable (default, or `--features all`: "
+                                           "every configured one with data)."),
+        max_attempts: int | None = typer.Option(None, min=0, help="Attempts per feature before abandoning it "
+                                                "(0: back to the default)."),
+        fast: bool | None = typer.Option(None, "--fast/--no-fast", help="Trim folds, seeds, search budgets and "
+                                         "meta attempts (--no-fast: the full run)."),
+        data: str | None = typer.Option(None, "--data", metavar="offline|live", help="offline (default: real data shipped with the "
                                         "packages, no keys) or live (FRED + Yahoo; FRED_API_KEY and internet). "
                                         "Chosen when the workspace is created."),
         agents: bool = typer.Option(False, "--agents", help="Hand each step to the plugin's agents through headless Claude Code."),
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (progress goes to stderr)."),
     ) -> None:
-        """Run the whole loop on the embedded defaults: no keys, no internet. Resumable."""
-        from goldloop.autopilot.progress import Progress
+        """Run the whole loop on the embedded defaults: no keys, no internet. Resumable.
 
-        flags = {"backend": backend, "features": list(features), "max_attempts": max_attempts, "fast": fast or None,
+        Flags are remembered in the workspace (.goldloop/autopilot.json): a plain `goldloop run`
+        resumes with the same choices, and says which it uses."""
+        from goldloop.autopilot.progress import Progress
+        from goldloop.cli.common import OPTIONS
+        from goldloop.workspace import run_location
+
+        workspace_dir = run_location(workspace_dir, OPTIONS.workspace)
+
+        flags = {"backend": backend, "features": list(features), "max_attempts": max_attempts, "fast": fast,
                  "data": data}
         if agents:
             from goldloop.autopilot.agents import run_with_agents

@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from goldloop.cli.common import console, emit, workspace
+from goldloop.cli.common import console, emit, for_people, styled, workspace
 
 
 def _store():
@@ -33,8 +33,8 @@ def register(app: typer.Typer) -> None:
             from rich.table import Table
 
             out = console()
-            out.print(f"status: [bold]{d['status']}[/]  feature: {d.get('current_feature')}  "
-                      f"attempt: {d.get('current_attempt')}  resume_from: {d.get('resume_from')}")
+            out.print(styled("status: ", (d["status"], "bold"), f"  feature: {d.get('current_feature')}  "
+                             f"attempt: {d.get('current_attempt')}  resume_from: {d.get('resume_from')}"))
             if d.get("kaggle_kernel"):
                 out.print(f"kernel: {d['kaggle_kernel']}")
             if d.get("error_type"):
@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
         emit(result, as_json, lambda d: console().print(json.dumps(d, indent=2)))
 
     @state_app.command("schema")
-    def schema() -> None:
+    def schema(as_json: bool = typer.Option(False, "--json", help="Accepted for symmetry: the schema is JSON.")) -> None:
         """Print the JSON Schema that state.json must match."""
         from goldloop.state.store import SCHEMA_FILE
 
@@ -135,9 +135,9 @@ def register(app: typer.Typer) -> None:
 
         def human(d: dict) -> None:
             out = console()
-            out.print(f"next: [bold]{d['agent'] or '—'}[/] ({d['kind']})  feature: {d['feature']}  "
-                      f"attempt: {d['attempt']}")
-            out.print(f"  {d['instruction']}")
-            out.print(f"  why: {d['reason']}", style="dim")
+            out.print(styled("next: ", (d["agent"] or "—", "bold"), f" ({d['kind']})  feature: {d['feature']}  "
+                             f"attempt: {d['attempt']}"))
+            out.print(f"  {for_people(d['instruction'])}")
+            out.print(f"  why: {for_people(d['reason'])}", style="dim")
 
         emit(action, as_json, human)

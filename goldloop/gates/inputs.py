@@ -17,6 +17,10 @@ from typing import Any
 from goldloop.errors import GateInputError
 
 MIN_ROWS = 120  # below this the walk-forward folds have too few test days to say anything
+MAX_ABS = 1e15  # larger values are a broken computation, not a feature (their squares overflow soon)
+# The target is a daily return in percent: its median |value| is ~0.3-1.5 for most assets.
+# One 100x smaller is decimal returns; one 100x larger is basis points.
+TARGET_PERCENT_RANGE = (0.02, 20.0)
 
 
 @dataclass
@@ -60,11 +64,46 @@ def _dated(frame: Any, what: str) -> Any:
             "gates take numbers only: encode categories (e.g. regime ids) as numbers or drop them",
         )
     frame = frame.astype(float)
+    _finite(frame, what)
     empty = [str(c) for c in frame.columns if frame[c].isna().all()]
     if empty:
         raise GateInputError(f"{what} has all-NaN column(s): {', '.join(empty)}",
                              "the submodel produced nothing for them; fix or drop those columns")
     return frame.sort_index(kind="stable")
+
+
+def _finite(frame: Any, what: str) -> None:
+    """Refuse inf/-inf and absurd magnitudes (a submodel dividing by zero writes exactly that);
+    NaN stays allowed: it marks warm-up rows and gaps."""
+    import numpy as np
+
+    values = frame.to_numpy()
+    bad = np.isinf(values) | (np.abs(np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)) > MAX_ABS)
+    if not bad.any():
+        return
+    rows, cols = np.nonzero(bad)
+    columns = sorted({str(frame.columns[c]) for c in cols})
+    first = frame.index[rows.min()]
+    raise GateInputError(
+        f"{what} has {int(bad.sum())} infinite or huge value(s) (|x| > {MAX_ABS:g}) in {', '.join(columns)}, "
+        f"first on {first.date() if hasattr(first, 'date') else first}",
+        "a division by zero or an overflow in the submodel writes these: fix it, or write NaN for "
+        "rows without a value (the gates skip NaN warm-up rows)")
+
+
+def _percent_scale(y: Any) -> None:
+    """The target must be a return in percent; say what the scale looks like otherwise."""
+    typical = float(y.abs().median())
+    low, high = TARGET_PERCENT_RANGE
+    if low <= typical <= high or typical == 0.0:
+        return
+    if typical < low:
+        seen, fix = "decimal returns (0.01 = 1 %)", "multiply the target by 100"
+    else:
+        seen, fix = "basis points (100 = 1 %)", "divide the target by 100"
+    raise GateInputError(
+        f"the target's median |value| is {typical:.4g}: it looks like {seen}, but the gates expect a "
+        f"return in percent (median |value| between {low:g} and {high:g})", f"{fix} and run again")
 
 
 def align(new: Any, base: Any, target: Any, *, min_rows: int = MIN_ROWS) -> Aligned:
@@ -83,6 +122,7 @@ def align(new: Any, base: Any, target: Any, *, min_rows: int = MIN_ROWS) -> Alig
         raise GateInputError(f"new columns also exist in the base table: {', '.join(clash)}",
                              "rename the submodel's output columns (e.g. prefix them with the feature)")
     y = target_frame.iloc[:, 0].dropna()
+    _percent_scale(y)
     dates = y.index.intersection(base.index)
     deduped = new[~new.index.duplicated(keep="last")]
     aligned_new = deduped.reindex(dates)
@@ -140,8 +180,9 @@ def read_metrics(path: str | Path) -> dict[str, Any]:
         raise GateInputError(f"metrics file not found: {path}", "the notebook must write metrics.json")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise GateInputError(f"{path} is not valid JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # bad JSON or UTF-8, huge integers, deep nesting
+        raise GateInputError(f"{path} is not valid JSON: {exc or 'nested too deeply'}",
+                             "the notebook must write a flat JSON object of numbers") from None
     if not isinstance(data, dict):
         raise GateInputError(f"{path} must hold a JSON object with train_loss and val_loss")
     return data

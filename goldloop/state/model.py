@@ -7,11 +7,12 @@ the meta-model record, the final decision and an append-only history.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from goldloop.names import FEATURE_RE, Stage
 
@@ -61,6 +62,16 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+# owner/slug; both parts name local folders too, so no path tricks ("..", "/", "\\")
+KERNEL_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}/[A-Za-z0-9_.-]{1,100}$")
+
+
+def _kernel_ref(value: str | None) -> str | None:
+    if value is not None and (not KERNEL_RE.fullmatch(value) or ".." in value):
+        raise ValueError(f"{value[:80]!r} is not a Kaggle kernel reference (owner/slug)")
+    return value
+
+
 class Attempt(_Model):
     number: int = Field(ge=1)
     stage: Stage = Stage.ENTRANCE
@@ -76,6 +87,13 @@ class Attempt(_Model):
     error_type: str | None = None
     error_context: str | None = None
     retries: int = Field(0, ge=0)
+    # goldloop, kaggle, xgboost, pandas, python when the attempt started (goldloop.versions)
+    versions: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("kernel")
+    @classmethod
+    def _kernel(cls, value: str | None) -> str | None:
+        return _kernel_ref(value)
 
 
 class FeatureRecord(_Model):
@@ -128,6 +146,20 @@ class State(_Model):
     final: FinalDecision | None = None
     updated_at: str = Field(default_factory=utcnow)
     history: list[Event] = Field(default_factory=list)
+
+    @field_validator("kaggle_kernel")
+    @classmethod
+    def _kernel(cls, value: str | None) -> str | None:
+        return _kernel_ref(value)
+
+    @model_validator(mode="after")
+    def _feature_keys(self) -> State:
+        # the keys name folders (data/<feature>_<n>, results/…): the same rule as feature names
+        for key, rec in self.features.items():
+            if not FEATURE_RE.fullmatch(key) or key == "meta" or key != rec.name:
+                raise ValueError(f"features key {key[:80]!r} must be a feature name ([a-z0-9_]) equal "
+                                 f"to its record's name {rec.name!r}")
+        return self
 
     def record(self, feature: str) -> FeatureRecord:
         """The record of a feature, or of the meta-model for ``"meta"``."""

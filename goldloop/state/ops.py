@@ -18,6 +18,7 @@ from goldloop.state.model import (
 )
 from goldloop.state.store import StateStore
 from goldloop.state.transitions import check_transition
+from goldloop.versions import versions
 
 _UNSET: Any = object()
 
@@ -166,6 +167,7 @@ def start_attempt(
         att = _ensure_attempt(rec, attempt)
         if params:
             att.params.update(params)
+        att.versions = versions()
         rec.status = FeatureStatus.IN_PROGRESS
         state.status = Status.IN_PROGRESS
         state.current_feature, state.current_attempt = feature, attempt

@@ -64,6 +64,10 @@ def schema_problems(raw: Any) -> list[str]:
     ]
 
 
+def _unreadable(exc: BaseException) -> str:
+    return "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+
+
 def parse_state(text: str, source: str) -> State:
     """Text → State, with an error that names the problem and the way out."""
     hint = "run `goldloop state recover` to restore the newest valid backup or git version"
@@ -73,6 +77,8 @@ def parse_state(text: str, source: str) -> State:
         raise StateError(
             f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", hint
         ) from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit integer, 100,000-deep nesting
+        raise StateError(f"{source} cannot be read: {_unreadable(exc)}", hint) from None
     if not isinstance(raw, dict):
         raise StateError(f"{source} must hold a JSON object, found {type(raw).__name__}", hint)
     raw = migrate(raw, source)
@@ -218,6 +224,23 @@ class StateStore:
             if shown.returncode == 0:
                 yield f"git {sha[:10]}", shown.stdout
 
+    def best_candidate(self) -> tuple[str, State] | None:
+        """The newest valid earlier version by content — ``updated_at``, then history length —
+        since file times lie after ``cp -r``, unzip or rsync. Git's versions come in commit order,
+        so the first valid one is its newest and older ones need no parsing."""
+        best: tuple[tuple[str, int], str, State] | None = None
+        for label, text in self.recovery_candidates():
+            try:
+                state = parse_state(text, label)
+            except StateError:
+                continue
+            key = (state.updated_at, len(state.history))
+            if best is None or key > best[0]:
+                best = (key, label, state)
+            if label.startswith("git "):
+                break
+        return (best[1], best[2]) if best else None
+
     def recover(self) -> dict[str, Any]:
         """Restore the newest valid earlier version; the broken file is kept beside it."""
         with self.locked():
@@ -226,11 +249,9 @@ class StateStore:
                 return {"recovered": False, "reason": "state.json is valid; nothing to recover"}
             except StateError as exc:
                 problem = exc.message
-            for label, text in self.recovery_candidates():
-                try:
-                    state = parse_state(text, label)
-                except StateError:
-                    continue
+            best = self.best_candidate()
+            if best is not None:
+                label, state = best
                 kept = None
                 if self.path.exists():
                     kept = self.path.with_name(f"state.broken-{utcnow().replace(':', '')}.json")

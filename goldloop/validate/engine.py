@@ -35,7 +35,7 @@ def _read_metadata(path: Path) -> tuple[dict[str, Any] | None, str | None]:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except OSError as exc:
         return None, f"{METADATA_FILE} cannot be read: {exc.strerror or exc}"
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, huge integers, deep nesting
         return None, f"{METADATA_FILE} is not valid JSON: {exc}"
     if not isinstance(data, dict):
         return None, f"{METADATA_FILE} must hold a JSON object, not {type(data).__name__}"
@@ -49,6 +49,12 @@ def _load_folder(folder: Path) -> Context:
         kernel, problem = _read_metadata(meta_path)
     code_file = kernel.get("code_file") if kernel else None
     if isinstance(code_file, str) and code_file:
+        if len(code_file) > 255 or not (folder / code_file).resolve().is_relative_to(folder.resolve()):
+            raise ValidationInputError(  # an over-long name, or a path out of the kernel folder
+                f"code_file {code_file[:60]!r}{'…' if len(code_file) > 60 else ''} in {METADATA_FILE} is not "
+                f"a file name inside {folder}",
+                "set code_file to the notebook's file name (e.g. gold-vix-1.ipynb): Kaggle pushes the "
+                "kernel folder only")
         target = folder / code_file
         if target.is_file():
             return Context(load(target), kernel, meta_path, problem)

@@ -197,6 +197,9 @@ def load(path: Path) -> Notebook:
     except RecursionError:
         nb.load_error = "not valid notebook JSON (nested too deeply)"
         return nb
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        nb.load_error = f"not valid notebook JSON ({exc})"
+        return nb
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         version = data.get("nbformat") if isinstance(data, dict) else None
         if isinstance(version, int) and version < 4:

@@ -20,9 +20,10 @@ FEATURES = ["gold_technicals", "regime"]
 ATTEMPT_STAGES = ["entrance", "research", "design", "data", "datacheck", "model", "kaggle", "kaggle", "eval"]
 
 
-def _run(workspace: Path, env: dict[str, str], *extra: str, **popen) -> subprocess.Popen:
+def _run(workspace: Path, env: dict[str, str], *extra: str, features: list[str] = FEATURES,
+         **popen) -> subprocess.Popen:
     args = [PYTHON, "-m", "goldloop.cli", "run", "--fast", "--workspace-dir", str(workspace), "--json"]
-    for feature in FEATURES:
+    for feature in features:
         args += ["--features", feature]
     return subprocess.Popen([*args, *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, encoding="utf-8", **popen)
@@ -76,6 +77,12 @@ def test_fast_run_completes_with_history_commits_gates_and_report(uninterrupted)
     assert "kaggle: gold_technicals attempt 1 - submitted" in log
     assert "kaggle: gold_technicals attempt 1 - results fetched" in log
     assert log[-1] == f"final: project completed - attempt {state['final']['attempt']} confirmed as final meta-model"
+    # the run report is part of the final commit: the next run or session finds a clean tree
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=workspace, capture_output=True, text=True,
+                          check=True).stdout == ""
+    tracked = subprocess.run(["git", "ls-files", "results/run"], cwd=workspace, capture_output=True, text=True,
+                             check=True).stdout.split()
+    assert "results/run/report.md" in tracked and "results/run/pipeline_progress.png" in tracked
     # history: append-only, starts with the first attempt, ends with the final decision
     history = state["history"]
     assert history[-1]["stage"] == "final"
@@ -136,6 +143,60 @@ def test_killed_runs_resume_to_the_same_decisions(uninterrupted, tmp_path):
     # 3. resume to the end
     _finish(_run(workspace, env))
     assert _decisions(workspace) == _decisions(reference)
+
+
+def _interrupt(proc: subprocess.Popen, sig: signal.Signals, workspace: Path) -> None:
+    """Send ``sig``; the run must end with 128 + signal, one line, and state in step with git."""
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + sig, err[-3000:]
+    assert "Traceback" not in err
+    line = err.strip().splitlines()[-1]
+    assert line.startswith(f"interrupted by {sig.name}: `goldloop run --fast"), line
+    assert "`goldloop run` (same workspace) resumes" in line
+    state = _state(workspace)  # readable and valid
+    status = subprocess.run(["git", "status", "--porcelain", "--", "shared/state.json"], cwd=workspace,
+                            capture_output=True, text=True, check=True).stdout
+    assert status == "", "state.json holds a step no commit records"
+    last_commit = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=workspace, capture_output=True,
+                                 text=True, check=True).stdout
+    assert last_commit.startswith(state["history"][-1]["stage"] + ":"), (last_commit, state["history"][-1])
+
+
+def test_interrupted_runs_exit_130_or_143_and_resume_to_the_same_decisions(tmp_path):
+    """SIGINT / SIGTERM at three stages (a state write just made, training, the gates), then a
+    resume to the decisions of an uninterrupted run (one feature, to keep it short)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLDLOOP_", "KAGGLE_", "CLAUDE_"))}
+    feature = ["regime"]
+    reference, workspace = tmp_path / "reference", tmp_path / "workspace"
+    _finish(_run(reference, env, features=feature), timeout=1800)
+
+    def started() -> bool:
+        return any(e["stage"] == "entrance" and e["attempt"] == 1 for e in _state(workspace)["history"])
+
+    # 1. SIGINT right after the entrance is recorded in state (before or during its commit)
+    proc = _run(workspace, env, features=feature)
+    _wait_for(started, proc)
+    _interrupt(proc, signal.SIGINT, workspace)
+
+    # 2. SIGTERM while the kernel trains on the backend
+    proc = _run(workspace, env, features=feature)
+    _wait_for(lambda: _state(workspace)["status"] == "waiting_training", proc)
+    _interrupt(proc, signal.SIGTERM, workspace)
+
+    # 3. SIGINT while the gates evaluate the results
+    proc = _run(workspace, env, features=feature)
+    _wait_for(lambda: _state(workspace)["status"] == "training_complete", proc)
+    _interrupt(proc, signal.SIGINT, workspace)
+
+    _finish(_run(workspace, env, features=feature), timeout=1800)
+    assert _decisions(workspace) == _decisions(reference)
+    log = subprocess.run(["git", "log", "--reverse", "--format=%s"], cwd=workspace, capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    first = [m.split(":")[0] for m in log if " regime attempt 1" in m]
+    assert first == ATTEMPT_STAGES, log
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=workspace, capture_output=True, text=True,
+                          check=True).stdout == ""
 
 
 def test_fast_run_on_the_kaggle_backend_through_the_emulator(tmp_path):

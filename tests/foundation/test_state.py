@@ -193,3 +193,31 @@ def test_decide_settles_features_and_tracks_the_meta_stop_rule(ws):
     state = finalize(store, 1, summary="done", metrics={"direction_accuracy": 0.6})
     assert state.status is Status.COMPLETED and state.final.attempt == 1
     assert state.history[-1].summary == "project completed - attempt 1 confirmed as final meta-model"
+
+
+def test_recover_after_cp_r_chooses_by_content_not_file_times(ws, tmp_path, clean_env):
+    """A copied, unzipped or rsynced workspace has new file times in no useful order: recovery must
+    pick the newest valid backup by updated_at and history length, not by modification time."""
+    import os
+    import subprocess
+
+    from tests.conftest import PYTHON
+
+    store = StateStore(ws)
+    for n in range(1, 13):  # more events than backup slots: the ring wraps
+        transition(store, "in_progress", actor="test", summary=f"step {n}", feature="vix", attempt=1,
+                   stage="entrance")
+    good = store.read()
+    copy = tmp_path / "copied"
+    subprocess.run(["cp", "-r", str(ws.root), str(copy)], check=True)
+    backups = sorted((copy / "shared" / ".state_backups").glob("state.*.json"),
+                     key=lambda p: len(json.loads(p.read_text(encoding="utf-8"))["history"]))
+    for age, backup in enumerate(backups):  # the oldest content gets the newest time, as unzip may do
+        os.utime(backup, (2_000_000_000 - age * 60, 2_000_000_000 - age * 60))
+    (copy / "shared" / "state.json").write_text("{broken", encoding="utf-8")
+    done = subprocess.run([PYTHON, "-m", "goldloop.cli", "state", "recover", "--json", "--workspace", str(copy)],
+                          env=clean_env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert done.returncode == 0, done.stderr
+    recovered = json.loads((copy / "shared" / "state.json").read_text(encoding="utf-8"))
+    assert [e["summary"] for e in recovered["history"][:-1]] == [e.summary for e in good.history]
+    assert recovered["history"][-1]["summary"] == f"recovered from backup {backups[-1].name}"
