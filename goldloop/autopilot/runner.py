@@ -65,7 +65,7 @@ def _pre_training(ctx: RunContext, feature: str, attempt: int, after: str) -> No
 
 def _start(ctx: RunContext, action: Action) -> None:
     feature, attempt = action.feature, action.attempt
-    params = stages.params_for(feature, attempt, fast=ctx.options.fast)
+    params = stages.params_for(ctx.root, feature, attempt, fast=ctx.options.fast)
     ctx.say(f"▶ {feature} attempt {attempt}" + (f" {params}" if params else ""))
     start_attempt(ctx.store, feature, attempt, actor="autopilot", params=params,
                   summary=f"entrance: {feature} attempt {attempt}")
@@ -130,8 +130,7 @@ HANDLERS = {
 
 def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> dict[str, Any]:
     """Drive the loop to the end (or to a point that needs a person) and return a summary."""
-    from goldloop.config import load_config
-    from goldloop.data.catalog import families_with_data
+    from goldloop.project import load_project
 
     flags = dict(flags)
     saved = RunOptions.load(Path(workspace_dir))
@@ -141,14 +140,16 @@ def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> 
         check_run_ready(Path(workspace_dir))  # credentials and owner, before anything is committed
     workspace = open_workspace(Path(workspace_dir), flags.pop("data", None))
     options = resolve(workspace.root, flags)
-    config = load_config(workspace.root)
-    config = effective_config(config, options, families_with_data(config.data.source))
+    project = load_project(workspace.root)
+    config = effective_config(project, options)
+    project.check_features(config.features)
     if config.data.source == "live":  # fail before the first stage, not at the data stage
         from goldloop.data.live import fred_key
 
         fred_key(workspace.root)
     ctx = RunContext(workspace, config, options, say=say)
-    say(f"workspace: {workspace.root}  backend: {options.backend}  data: {config.data.source}  "
+    say(f"project: {project.name} ({project.target_description})  workspace: {workspace.root}  "
+        f"backend: {options.backend}  data: {config.data.source}  "
         f"features: {', '.join(config.features)}" + ("  (fast)" if options.fast else ""))
     evaluation: dict[str, Any] | None = None
     for _ in range(MAX_STEPS):

@@ -1,4 +1,4 @@
-"""Publish ``data/<feature>_<attempt>/`` as the dataset ``owner/gold-<feature>-data`` (create or
+"""Publish ``data/<feature>_<attempt>/`` as the dataset ``owner/<project>-<feature>-data`` (create or
 new version), and list it in the attempt's kernel metadata so the kernel can read it."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from goldloop.kaggle.jobs import check_names, context, kernel_folder
 DATASET_METADATA = "dataset-metadata.json"
 
 
-def dataset_ref(owner: str, feature: str) -> str:
+def dataset_ref(owner: str, feature: str, project: str = "gold") -> str:
     from goldloop.data.attempt import dataset_slug  # the one place dataset slugs are built
 
-    return f"{owner}/{dataset_slug(feature)}"
+    return f"{owner}/{dataset_slug(feature, project)}"
 
 
 def push_dataset(workspace: Any, feature: str, attempt: int, *, backend: str | None = None,
@@ -28,8 +28,8 @@ def push_dataset(workspace: Any, feature: str, attempt: int, *, backend: str | N
         raise DataError(f"{folder.relative_to(ctx.root)} has no data files",
                         f"write the attempt's input tables there first (`goldloop data fetch {feature}`)")
     _refuse_leaks(ctx, folder)
-    ref = dataset_ref(ctx.config.kaggle.owner, feature)
-    meta = {"title": f"gold {feature.replace('_', ' ')} data", "id": ref, "licenses": [{"name": "CC0-1.0"}],
+    ref = dataset_ref(ctx.config.kaggle.owner, feature, ctx.config.project.slug)
+    meta = {"title": f"{ctx.config.project.slug} {feature.replace('_', ' ')} data", "id": ref, "licenses": [{"name": "CC0-1.0"}],
             "description": f"Input tables of goldloop feature {feature}, attempt {attempt}."}
     (folder / DATASET_METADATA).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     chosen = get_backend(backend, ctx.ws, ctx.config)
