@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "data_cmds",
     "notebook_cmds",
     "run_cmd",
+    "attempts_cmd",
 )
 
 

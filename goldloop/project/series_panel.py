@@ -154,14 +154,20 @@ def build_panel(config: Any, root: Path) -> pd.DataFrame:
     level = panel.pop(project.target.series)
     panel = panel.drop(columns=[TARGET])
     panel[target_column(config)] = _derive_target(level, project.target.derive)
-    panel.attrs["target_level"] = project.target.series
     return panel
 
 
 def load_panel(config: Any, root: Path) -> pd.DataFrame:
-    key = _fingerprint(config, Path(root))
+    """The project's panel, cached in-process and as parquet (keyed by the spec and file dates)."""
+    from goldloop.data.cache import read_frame, write_frame
+
+    key = f"project_panel_{_fingerprint(config, Path(root))}"
     if key not in _MEMO:
-        _MEMO[key] = build_panel(config, Path(root))
+        frame = read_frame(key)
+        if frame is None:
+            frame = build_panel(config, Path(root))
+            write_frame(key, frame)
+        _MEMO[key] = frame
     return _MEMO[key].copy()
 
 
