@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "notebook_cmds",
     "run_cmd",
     "attempts_cmd",
+    "project_cmd",
 )
 
 

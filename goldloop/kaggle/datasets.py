@@ -63,3 +63,41 @@ def _add_source(ctx: Any, feature: str, attempt: int, ref: str) -> str | None:
         meta["dataset_sources"] = [*sources, ref]
         path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return path.relative_to(ctx.root).as_posix()
+
+
+def push_folder(workspace: Any, folder: Any, slug: str | None = None, *, backend: str | None = None,
+                notes: str = "") -> dict[str, Any]:
+    """Publish any workspace folder as a dataset, like ``kaggle datasets version -p DIR``.
+
+    The folder's own ``dataset-metadata.json`` names the dataset and is left as it is; without
+    one, ``slug`` names it (``owner/slug`` or ``slug`` under the configured owner) and a minimal
+    metadata file is written. No kernel metadata is touched: a user's kernel lists its sources.
+    """
+    import re
+    from pathlib import Path
+
+    ctx = context(workspace)
+    folder = ctx.ws.inside(Path(folder))
+    if not folder.is_dir() or not any(p.is_file() for p in folder.iterdir() if p.name != DATASET_METADATA):
+        raise DataError(f"{folder} has no data files", "pass a folder with the files to publish (-p DIR)")
+    path = folder / DATASET_METADATA
+    if path.is_file():
+        try:
+            ref = json.loads(path.read_text(encoding="utf-8"))["id"]
+        except (ValueError, KeyError, TypeError):
+            raise DataError(f"{path} has no readable 'id'", 'write {"id": "owner/slug", "title": …}') from None
+        if slug and slug not in (ref, ref.split("/")[-1]):
+            raise DataError(f"{path} names {ref}, not {slug}", "drop --slug, or fix the metadata's id")
+    elif slug:
+        ref = slug if "/" in slug else f"{ctx.config.kaggle.owner}/{slug}"
+    else:
+        raise DataError(f"{folder} has no {DATASET_METADATA}", "name the dataset with --slug owner/slug")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+/[a-z0-9][a-z0-9-]{2,49}", ref):
+        raise DataError(f"dataset id {ref!r} is not owner/slug", "slugs are 3-50 lower-case letters, digits, '-'")
+    if not path.is_file():
+        meta = {"title": ref.split("/")[-1], "id": ref, "licenses": [{"name": "CC0-1.0"}]}
+        path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    chosen = get_backend(backend, ctx.ws, ctx.config)
+    result = chosen.push_dataset(folder, ref, notes=notes or f"{folder.name}")
+    result["backend"] = chosen.name
+    return result

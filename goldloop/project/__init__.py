@@ -150,3 +150,54 @@ def validate_project(workspace: Any, features: list[str] | None = None) -> Proje
     project = load_project(workspace)
     project.check_features(features if features is not None else project.config.features)
     return project
+
+
+def describe(workspace: Any, with_data: bool = False) -> dict[str, Any]:
+    """The spec as agents and people read it: target, data sources, families, split.
+
+    ``with_data`` also loads the table to report its columns, span and split dates.
+    """
+    project = load_project(workspace)
+    spec = project.config.project
+    out: dict[str, Any] = {
+        "name": spec.name,
+        "preset": spec.preset,
+        "slug": project.slug,
+        "target": {**spec.target.model_dump(), "column": project.target_column},
+        "panel": spec.panel_module,
+        "data_source": project.config.data.source,
+        "series": {n: _series_view(s) for n, s in spec.series.items()},
+        "kaggle_datasets": list(spec.kaggle_datasets),
+        "features": list(project.config.features),
+        "families": {n: {"origin": f.origin, "description": f.description, "submodel": f.submodel.__name__,
+                         "inputs": f.inputs, "file": f.source_file.relative_to(project.root).as_posix()
+                         if f.source_file else None}
+                     for n, f in sorted(project.families.items())},
+        "final_targets": project.config.gates.final.model_dump(),
+    }
+    if with_data:
+        features, target = project.base_table()
+        out["data"] = {"rows": len(features), "first": str(features.index[0].date()),
+                       "last": str(features.index[-1].date()), "columns": list(features.columns)}
+        out["split"] = dict(zip(("train_end", "val_end"), project.split(), strict=True))
+        for name, fam in out["families"].items():
+            fam["has_data"] = bool(fam["inputs"]) and set(fam["inputs"]) <= set(features.columns)
+    return out
+
+
+def _series_view(spec: Any) -> dict[str, Any]:
+    """A source as it is used: a catalog series shows the catalog's calendar, not the defaults."""
+    if spec.kind == "builtin":
+        from goldloop.data.catalog import catalog
+
+        entry = catalog().series.get(spec.builtin)
+        view = {"builtin": spec.builtin}
+        if entry is not None:
+            view.update(source=f"{entry.source} {entry.ref}", frequency=entry.frequency,
+                        observed=f"{entry.observed} {entry.zone}",
+                        publication_delay_days=entry.publication_delay_days,
+                        transforms=spec.transforms or entry.transforms)
+        return view
+    view = {k: v for k, v in spec.model_dump().items() if v not in (None, [], "")}
+    view["observed"] = f"{view.pop('observed')} {view.pop('zone')}"
+    return view
