@@ -180,7 +180,7 @@ def describe(workspace: Any, with_data: bool = False) -> dict[str, Any]:
         out["data"] = {"rows": len(features), "first": str(features.index[0].date()),
                        "last": str(features.index[-1].date()), "columns": list(features.columns)}
         out["split"] = dict(zip(("train_end", "val_end"), project.split(), strict=True))
-        for name, fam in out["families"].items():
+        for fam in out["families"].values():
             fam["has_data"] = bool(fam["inputs"]) and set(fam["inputs"]) <= set(features.columns)
     return out
 
