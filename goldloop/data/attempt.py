@@ -71,9 +71,9 @@ def _feature_table(feature: str, project: Any) -> Any:
 def write_attempt_data(workspace: Any, feature: str, attempt: int,
                        params: dict[str, Any] | None = None) -> Path:
     """Write the attempt's input table(s) to ``data/<feature>_<attempt>/``; returns the folder."""
-    from goldloop.project import load_project
+    from goldloop.project import load_project, workspace_root
 
-    root = Path(getattr(workspace, "root", workspace))
+    root = workspace_root(workspace)
     check_feature(feature)
     check_attempt(attempt)
     project = load_project(root)
@@ -111,9 +111,9 @@ def check_attempt_data(workspace: Any, feature: str, attempt: int, as_of: Any = 
     import pandas as pd
 
     from goldloop.data.datacheck import datacheck
-    from goldloop.project import load_project
+    from goldloop.project import load_project, workspace_root
 
-    root = Path(getattr(workspace, "root", workspace))
+    root = workspace_root(workspace)
     folder = root / "data" / f"{check_feature(feature)}_{check_attempt(attempt)}"
     main = folder / (BASE_FILE if feature == META else INPUT_FILE)
     if not main.is_file():

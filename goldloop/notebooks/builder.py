@@ -141,9 +141,9 @@ def build_kernel(workspace: Any, feature: str, attempt: int, *, params: dict | N
     import nbformat
 
     from goldloop.data.attempt import dataset_slug
-    from goldloop.project import load_project
+    from goldloop.project import load_project, workspace_root
 
-    root = Path(getattr(workspace, "root", workspace))
+    root = workspace_root(workspace)
     check_feature(feature)
     check_attempt(attempt)
     if params is not None and not isinstance(params, dict):

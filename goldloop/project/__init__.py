@@ -136,12 +136,19 @@ def unknown_features_error(unknown: list[str], known: dict[str, FamilyInfo]) -> 
         f"families/<name>.py of the workspace")
 
 
+def workspace_root(workspace: Any) -> Path:
+    """The folder of a Workspace or of a path given as str / Path.
+
+    (``getattr(x, "root", x)`` is wrong for a Path: its ``.root`` is the drive's root, "/".)
+    """
+    return Path(workspace) if isinstance(workspace, (str, Path)) else Path(workspace.root)
+
+
 def load_project(workspace: Any) -> Project:
     """The project of a workspace (a Workspace or its root folder)."""
     from goldloop.config import load_config
 
-    # (a Path has a .root attribute too: the drive's root, so test for the Workspace shape)
-    root = Path(workspace) if isinstance(workspace, (str, Path)) else Path(workspace.root)
+    root = workspace_root(workspace)
     return Project(root, load_config(root))
 
 
