@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from goldloop.errors import ConfigError
 from goldloop.names import FEATURE_RE
@@ -29,9 +29,116 @@ class _Section(BaseModel):
 OWNER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 
 
+# How the forecast target is derived from its series' level at t and t+1 (all in the target's unit).
+TARGET_DERIVATIONS = {
+    "next_return_pct": "next-period return in %: 100 * (x[t+1] / x[t] - 1)",
+    "next_logret_pct": "next-period log return in %: 100 * ln(x[t+1] / x[t])",
+    "next_change": "next-period change: x[t+1] - x[t] (for rates and spreads)",
+}
+SeriesTransform = Literal["level", "logret", "yoy", "diff"]
+LEGACY_TARGET = "gold next-day return"  # what `goldloop init` wrote before the project spec
+
+
+class TargetSpec(_Section):
+    """What the project forecasts: a series of the project and how its target is derived."""
+
+    series: str = "gold"
+    derive: Literal["next_return_pct", "next_logret_pct", "next_change"] = "next_return_pct"
+    unit: str = "%"
+    description: str = "gold next-day return"
+
+
+class SeriesSpec(_Section):
+    """One data source: a series of goldloop's catalog, a file in the workspace, or a live id.
+
+    Catalog series bring their own calendar (observed time, zone, publication delay);
+    the others say theirs here.
+    """
+
+    builtin: str | None = None  # a series of goldloop/data/catalog.toml (offline or live)
+    file: str | None = None  # a CSV or parquet file inside the workspace
+    fred: str | None = None  # a FRED series id (live)
+    yahoo: str | None = None  # a Yahoo ticker (live)
+    date_column: str = "date"
+    column: str | None = None  # the value column of the file (default: its only other column)
+    frequency: Literal["daily", "monthly"] = "daily"
+    observed: str = Field("16:00", pattern=r"^\d{2}:\d{2}$")  # local time the value is known
+    zone: str = "America/New_York"
+    publication_delay_days: int = Field(0, ge=0)  # monthly: days after the month until published
+    transforms: list[SeriesTransform] | None = None  # default: the catalog's, else ["logret"]
+
+    @field_validator("zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. 'America/New_York')") from None
+        return value
+
+    @property
+    def kind(self) -> str:
+        given = [k for k in ("builtin", "file", "fred", "yahoo") if getattr(self, k)]
+        return given[0]
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SeriesSpec:
+        given = [k for k in ("builtin", "file", "fred", "yahoo") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of builtin, file, fred, yahoo "
+                             f"(got {', '.join(given) or 'none'})")
+        if self.file and (Path(self.file).is_absolute() or ".." in Path(self.file).parts):
+            raise ValueError(f"file {self.file!r} must be a path inside the workspace")
+        return self
+
+
 class ProjectSettings(_Section):
-    name: str = "gold"
-    target: str = "gold next-day return"
+    """The project spec: its name (slugs are <name>-<feature>-<n>), target, data and families.
+
+    ``panel`` names the module that builds the feature table and the split: the built-in
+    gold panel (``goldloop.data.panel``) or ``goldloop.project.series_panel``, which
+    assembles the ``[project.series]`` sources on the target series' trading days.
+    """
+
+    name: str = Field("gold", min_length=1, max_length=60)
+    preset: str | None = None  # the preset `goldloop init` started from (informational)
+    target: TargetSpec = Field(default_factory=TargetSpec)
+    panel: str | None = None  # default: series_panel when [project.series] is given, else gold's
+    series: dict[str, SeriesSpec] = Field(default_factory=dict)
+    kaggle_datasets: list[str] = Field(default_factory=list)  # extra owner/slug refs every kernel mounts
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _target_shorthand(cls, value: Any) -> Any:
+        """``target = "wti"`` names the series; the old template's sentence means gold."""
+        if isinstance(value, str):
+            return {} if value == LEGACY_TARGET else {"series": value, "description": value}
+        return value
+
+    @field_validator("kaggle_datasets")
+    @classmethod
+    def _dataset_refs(cls, value: list[str]) -> list[str]:
+        import re
+
+        for ref in value:
+            if not re.fullmatch(r"[A-Za-z0-9_-]+/[a-z0-9][a-z0-9-]{2,49}", ref):
+                raise ValueError(f"{ref!r} is not a Kaggle dataset ref (owner/slug)")
+        return value
+
+    @property
+    def panel_module(self) -> str:
+        if self.panel:
+            return self.panel
+        return "goldloop.project.series_panel" if self.series else "goldloop.data.panel"
+
+    @property
+    def slug(self) -> str:
+        """The name as Kaggle slugs spell it: lower case letters, digits and '-'."""
+        import re
+
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:30].strip("-") or "project"
 
 
 class KaggleSettings(_Section):

@@ -33,56 +33,6 @@ results/**/*.pkl
 *.log
 """
 
-CONFIG_TEMPLATE = """\
-# goldloop workspace settings. Every key is optional; these are the defaults.
-features = ["vix", "gold_technicals", "cross_asset", "real_rate", "regime"]
-
-[project]
-name = "{name}"
-target = "gold next-day return"
-
-[kaggle]
-owner = "{owner}"          # your Kaggle username; kernels become owner/<slug>
-backend = "local"          # "local" runs kernels here with nbclient; "kaggle" pushes to Kaggle
-stop_on_give_up = false    # at max_wait_minutes, delete the still-running kernel (else you are told)
-poll_seconds = 60
-continue_with_claude = false   # after results arrive, run `claude -p "resume from last time"`
-notify_desktop = false     # a desktop notification when a run ends (plyer); notify_webhook = "https://…" POSTs JSON
-
-[data]
-source = "{source}"        # "offline": real market data shipped by PyPI packages (1999-2012, no keys)
-                           # "live": FRED + Yahoo through fredapi / yfinance (FRED_API_KEY, internet)
-start = "2007-01-01"       # live only: the first date fetched; `end = "YYYY-MM-DD"` caps the last
-# train_end = "2008-12-31" # default: offline 2008-12-31 / 2010-12-31, live 60 % / 80 % of the days
-# val_end = "2010-12-31"
-
-[limits]
-max_attempts_per_feature = 6
-max_meta_attempts = 15
-meta_stop_after = 8        # stop when this many meta-model attempts in a row fail to beat the best
-
-[gates.gate1]
-max_overfit_ratio = 1.5
-
-[gates.gate2]
-min_mi_increase = 0.05
-mi_null_shifts = 10        # gain measured against the new columns shifted out of alignment; 0 = against the base alone
-max_vif = 10.0
-max_corr_std = 0.15
-
-[gates.gate3]
-min_da_gain_pp = 0.5
-min_sharpe_gain = 0.05
-min_mae_drop_pp = 0.01
-cost_bps = 5.0
-
-[gates.final]
-direction_accuracy = 0.56
-high_confidence_da = 0.60
-mae_pct = 0.75
-sharpe = 0.8
-"""
-
 
 @dataclass(frozen=True)
 class Workspace:
@@ -175,17 +125,24 @@ def run_location(run_dir: str | Path | None = None, explicit: str | Path | None 
 
 
 def init_workspace(
-    target: str | Path, name: str | None = None, owner: str | None = None, data_source: str = "offline"
+    target: str | Path, name: str | None = None, owner: str | None = None, data_source: str = "offline",
+    preset: str = "gold",
 ) -> tuple[Workspace, list[str]]:
-    """Scaffold a workspace; existing files are kept. Returns the workspace and what was created.
+    """Scaffold a workspace from a preset (goldloop/presets/); existing files are kept.
+    Returns the workspace and what was created.
 
     The Kaggle owner defaults to the user of the Kaggle credentials — KAGGLE_USERNAME
     (environment or the target's .env), ~/.kaggle/kaggle.json, the access token's owner —
     since kernels must live under the account that pushes them; else "goldloop".
     """
     from goldloop.gitlog import ensure_repo
+    from goldloop.presets import default_name, preset_dir, preset_files
     from goldloop.state.store import StateStore
 
+    preset_dir(preset)  # an unknown preset fails before anything is written
+    if preset != "gold" and data_source != "offline":
+        raise WorkspaceError(f"--data {data_source} applies to the gold preset only",
+                             f"the {preset} preset names its sources in [project.series] of goldloop.toml")
     root = Path(target).expanduser().resolve()
     root.mkdir(parents=True, exist_ok=True)
     created: list[str] = []
@@ -197,12 +154,13 @@ def init_workspace(
             path.write_text(text, encoding="utf-8", newline="\n")
             created.append(rel)
 
-    project = name or root.name.replace("-", "_") or "gold"
+    project = name or default_name(preset, root)
     if owner is None:
         from goldloop.kaggle.credentials import kaggle_username
 
         owner = kaggle_username(root)[0] or "goldloop"
-    write_once(CONFIG_FILE, CONFIG_TEMPLATE.format(name=project, owner=owner, source=data_source))
+    for rel, text in preset_files(preset, name=project, owner=owner, source=data_source).items():
+        write_once(rel, text)
     write_once(".gitignore", GITIGNORE)
     bundle = bundle_root()
     if (bundle / "MEMORY.md").is_file():
@@ -224,7 +182,7 @@ def init_workspace(
         created.append(".git/")
     from goldloop.gitlog import commit_all
 
-    commit_all(root, "init: goldloop workspace scaffolded")
+    commit_all(root, f"init: goldloop workspace scaffolded (preset {preset})")
     return workspace, created
 
 

@@ -17,16 +17,16 @@ from goldloop.state.ops import decide, transition, update_attempt
 STAGE_ORDER = ("entrance", "research", "design", "data", "datacheck", "model", "kaggle")
 
 
-def params_for(feature: str, attempt: int, fast: bool = False) -> dict[str, Any]:
+def params_for(root: Path, feature: str, attempt: int, fast: bool = False) -> dict[str, Any]:
     """The predefined variation an attempt tries: attempt n takes the n-th, cycling."""
     if feature == META:
         from goldloop.models.meta import VARIATIONS
 
         chosen = dict(VARIATIONS[(attempt - 1) % len(VARIATIONS)])
         return {**chosen, "fast": True} if fast else chosen
-    from goldloop.models.submodels import params_for_attempt
+    from goldloop.project import load_project
 
-    return dict(params_for_attempt(feature, attempt))
+    return load_project(root).family(feature).params_for_attempt(attempt)
 
 
 def _design_dir(ctx: RunContext, feature: str, attempt: int) -> Path:
@@ -42,10 +42,11 @@ def _advance(ctx: RunContext, feature: str, attempt: int, stage: str, next_agent
 
 def research(ctx: RunContext, feature: str, attempt: int) -> None:
     """researcher: read the knowledge base first and keep what it says for this family."""
-    from goldloop.data.catalog import catalog
     from goldloop.knowledge import search
+    from goldloop.project import load_project
 
-    description = catalog().family(feature).description if feature != META else "meta-model XGBoost overfitting"
+    description = load_project(ctx.root).family(feature).description if feature != META \
+        else "meta-model XGBoost overfitting"
     hits = search(ctx.root, f"{feature.replace('_', ' ')} {description}", limit=3)
     lines = [f"# Research: {feature} attempt {attempt}", "", f"Family: {description}", "",
              "Knowledge base entries consulted:"]
@@ -88,13 +89,14 @@ def datacheck(ctx: RunContext, feature: str, attempt: int) -> bool:
     """datachecker: the fixed 7 steps; a FAIL ends the attempt with its reason."""
     import pandas as pd
 
-    from goldloop.data import TARGET
     from goldloop.data import datacheck as check
+    from goldloop.project import load_project
 
     folder = ctx.root / "data" / f"{feature}_{attempt}"
     table = folder / ("base.csv" if feature == META else "input.csv")
     frame = pd.read_csv(table, index_col="date", parse_dates=True)
-    report = check(frame, target=TARGET if TARGET in frame.columns else None)
+    target = load_project(ctx.root).target_column
+    report = check(frame, target=target if target in frame.columns else None)
     (folder / "datacheck.md").write_text(report.to_markdown(), encoding="utf-8")
     verdict = "PASS" if report.passed else "FAIL"
     update_attempt(ctx.store, feature, attempt, actor="datachecker", summary=f"datacheck {verdict}",

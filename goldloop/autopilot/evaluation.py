@@ -9,10 +9,10 @@ from goldloop.names import META
 from goldloop.state.ops import decide
 
 
-def _plan_after_failure(feature: str, attempt: int, why: str) -> str:
+def _plan_after_failure(ctx: RunContext, feature: str, attempt: int, why: str) -> str:
     from goldloop.autopilot.attempt_stages import params_for
 
-    nxt = {k: v for k, v in params_for(feature, attempt + 1).items() if k != "fast"}
+    nxt = {k: v for k, v in params_for(ctx.root, feature, attempt + 1).items() if k != "fast"}
     change = ", ".join(f"{k}={v}" for k, v in sorted(nxt.items())) or "the default parameters"
     return f"{why}; next try {change}"
 
@@ -23,7 +23,7 @@ def evaluate_submodel(ctx: RunContext, feature: str, attempt: int) -> str:
     result = run_for_attempt(ctx.workspace, feature, attempt, fast=ctx.options.fast)
     verdict = "pass" if result.passed else "fail"
     failed = [name for name, gate in result.gates.items() if not gate.get("pass")]
-    plan = None if verdict == "pass" else _plan_after_failure(feature, attempt, f"failed {', '.join(failed)}")
+    plan = None if verdict == "pass" else _plan_after_failure(ctx, feature, attempt, f"failed {', '.join(failed)}")
     decide(ctx.store, feature, attempt, verdict, max_attempts=ctx.config.limits.max_attempts_per_feature,
            plan=plan, actor="evaluator")
     summary = result.summary() if hasattr(result, "summary") else verdict
@@ -50,7 +50,7 @@ def evaluate_meta(ctx: RunContext, attempt: int) -> str:
     best_score = best.metrics.get("score") if best else None
     better = score == score and (best_score is None or score > best_score)  # NaN never wins
     plan = None if better else _plan_after_failure(
-        META, attempt, f"validation DA {score:.4f} did not beat attempt {state.meta.best_attempt} ({best_score:.4f})"
+        ctx, META, attempt, f"validation DA {score:.4f} did not beat attempt {state.meta.best_attempt} ({best_score:.4f})"
         if best_score is not None else f"validation DA is {score}")
     decide(ctx.store, META, attempt, "pass" if better else "fail",
            max_attempts=ctx.config.limits.max_meta_attempts, plan=plan, score=score, actor="evaluator")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from goldloop.config import Config
 from goldloop.errors import ConfigError
@@ -92,8 +93,20 @@ FAST_LIMITS = {"max_attempts_per_feature": 2, "max_meta_attempts": 3, "meta_stop
 DEFAULT_RUN_LIMITS = {"max_attempts_per_feature": 3, "max_meta_attempts": 6, "meta_stop_after": 3}
 
 
-def effective_config(config: Config, options: RunOptions, families_with_data: list[str]) -> Config:
-    """The config the planner sees during this run: chosen features and the run's limits."""
+def effective_config(project: Any, options: RunOptions) -> Config:
+    """The config the planner sees during this run: chosen features and the run's limits.
+
+    A family no catalog knows (neither goldloop's nor the workspace's ``families/``) is an
+    error naming it and the known ones, in goldloop.toml as on the command line; a known family
+    without data on this source is skipped when goldloop.toml lists it, refused when asked for.
+    """
+    from goldloop.project import unknown_features_error
+
+    config: Config = project.config
+    unknown = [f for f in [*config.features, *options.features] if f not in project.families]
+    if unknown:
+        raise unknown_features_error(list(dict.fromkeys(unknown)), project.families)
+    families_with_data = project.families_with_data()
     wanted = options.features or [f for f in config.features if f in families_with_data]
     unknown = [f for f in wanted if f not in families_with_data]
     if unknown:

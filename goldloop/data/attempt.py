@@ -1,7 +1,7 @@
 """What the data stage writes for one attempt: ``data/<feature>_<attempt>/`` + Kaggle metadata.
 
-A submodel attempt gets its family's input columns (no target: submodels never see gold's
-future). The meta-model attempt gets the base table with the target, plus the outputs of
+A submodel attempt gets its family's input columns (no target: submodels never see the
+target's future). The meta-model attempt gets the base table with the target, plus the outputs of
 the submodels that passed the gates, copied from ``results/<feature>_<best>/output.csv``.
 """
 
@@ -20,12 +20,14 @@ INPUT_FILE = "input.csv"
 SUBMODEL_PREFIX = "sub_"
 
 
-def dataset_slug(feature: str) -> str:
-    return f"gold-{feature.replace('_', '-')}-data"
+def dataset_slug(feature: str, project: str = "gold") -> str:
+    """``<project>-<feature>-data``: ``project`` is the project's slug (``[project] name``)."""
+    return f"{project}-{feature.replace('_', '-')}-data"
 
 
-def _dataset_metadata(owner: str, feature: str, attempt: int, files: list[str]) -> dict[str, Any]:
-    slug = dataset_slug(feature)
+def _dataset_metadata(owner: str, project: str, feature: str, attempt: int,
+                      files: list[str]) -> dict[str, Any]:
+    slug = dataset_slug(feature, project)
     return {
         "title": slug,
         "id": f"{owner}/{slug}",
@@ -59,34 +61,25 @@ def passed_submodels(root: Path, params: dict[str, Any] | None) -> dict[str, int
             if rec.status == FeatureStatus.PASSED and rec.best_attempt}
 
 
-def _feature_table(feature: str, config: Any, root: Path) -> Any:
-    from goldloop.data.catalog import catalog
-    from goldloop.data.panel import load_base_table
-
-    source = config.data.source
-    inputs = catalog().inputs(feature, source)
-    if not inputs:
-        raise DataError(
-            f"feature family {feature!r} is live-only: no offline stand-in exists",
-            'pick a family from `goldloop data panel --families`, or set [data] source = "live" '
-            "in goldloop.toml (needs FRED_API_KEY and internet)",
-        )
-    features, _ = load_base_table(config, root)
+def _feature_table(feature: str, project: Any) -> Any:
+    inputs = project.inputs(feature)
+    project.check_features([feature])
+    features, _ = project.base_table()
     return features[inputs]
 
 
 def write_attempt_data(workspace: Any, feature: str, attempt: int,
                        params: dict[str, Any] | None = None) -> Path:
     """Write the attempt's input table(s) to ``data/<feature>_<attempt>/``; returns the folder."""
-    from goldloop.config import load_config
-    from goldloop.data.panel import load_base_table
+    from goldloop.project import load_project, workspace_root
 
-    root = Path(getattr(workspace, "root", workspace))
+    root = workspace_root(workspace)
     check_feature(feature)
     check_attempt(attempt)
-    config = load_config(root)
+    project = load_project(root)
+    config = project.config
     # Fetch (live) before clearing the folder, so a network error loses nothing.
-    table = load_base_table(config, root) if feature == META else _feature_table(feature, config, root)
+    table = project.base_table() if feature == META else _feature_table(feature, project)
     folder = root / "data" / f"{feature}_{attempt}"
     if folder.exists():
         shutil.rmtree(folder)
@@ -107,7 +100,7 @@ def write_attempt_data(workspace: Any, feature: str, attempt: int,
     else:
         _write_csv(table, folder / INPUT_FILE)
         files.append(INPUT_FILE)
-    meta = _dataset_metadata(config.kaggle.owner, feature, attempt, files)
+    meta = _dataset_metadata(config.kaggle.owner, project.slug, feature, attempt, files)
     (folder / "dataset-metadata.json").write_text(json.dumps(meta, indent=2) + "\n",
                                                   encoding="utf-8")
     return folder
@@ -118,9 +111,9 @@ def check_attempt_data(workspace: Any, feature: str, attempt: int, as_of: Any = 
     import pandas as pd
 
     from goldloop.data.datacheck import datacheck
-    from goldloop.data.panel import TARGET
+    from goldloop.project import load_project, workspace_root
 
-    root = Path(getattr(workspace, "root", workspace))
+    root = workspace_root(workspace)
     folder = root / "data" / f"{check_feature(feature)}_{check_attempt(attempt)}"
     main = folder / (BASE_FILE if feature == META else INPUT_FILE)
     if not main.is_file():
@@ -129,4 +122,5 @@ def check_attempt_data(workspace: Any, feature: str, attempt: int, as_of: Any = 
     table = pd.read_csv(main, parse_dates=["date"], index_col="date")
     for sub in sorted(folder.glob(f"{SUBMODEL_PREFIX}*.csv")):
         table = table.join(pd.read_csv(sub, parse_dates=["date"], index_col="date"), how="left")
-    return datacheck(table, target=TARGET if TARGET in table.columns else None, as_of=as_of)
+    target = load_project(root).target_column
+    return datacheck(table, target=target if target in table.columns else None, as_of=as_of)

@@ -20,10 +20,17 @@ def raw_feature_forecasts(fit_end: str | None = None, seed: int = 0, config: Any
     from goldloop.data.panel import data_split
 
     X, y = load_base_table(config, root)
+    if fit_end is None and config is not None:
+        from pathlib import Path
+
+        from goldloop.project import Project
+
+        fit_end = Project(Path(root) if root is not None else Path.cwd(), config).split()[1]
     fit = X.index <= pd.Timestamp(fit_end or data_split(config)[1])
     after = ~fit
     model = XGBRegressor(random_state=seed, n_jobs=2).fit(X[fit], y[fit])
     forecasts = {"raw_feature_xgboost": pd.Series(model.predict(X[after]), index=X.index[after])}
-    if "gold_mom_20" in X.columns:
-        forecasts["momentum_20d"] = X.loc[after, "gold_mom_20"] / 20.0
+    momentum = f"{config.project.target.series if config is not None else 'gold'}_mom_20"
+    if momentum in X.columns:  # the target's own 20-day momentum, when the table has it
+        forecasts["momentum_20d"] = X.loc[after, momentum] / 20.0
     return forecasts

@@ -1,4 +1,4 @@
-"""The meta-model: XGBoost regression of gold's next-day return, tuned by Optuna.
+"""The meta-model: XGBoost regression of the project's target, tuned by Optuna.
 
 The original's overfitting lessons are the defaults: stationary inputs only, plain squared
 error (no direction-weighted loss), shallow trees with heavy leaves and row subsampling

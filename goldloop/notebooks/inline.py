@@ -10,11 +10,16 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+from pathlib import Path
 
 
 def module_source(module_name: str) -> str:
     """Source of ``module_name`` without top-level goldloop / __future__ imports."""
-    source = inspect.getsource(importlib.import_module(module_name))
+    return strip_goldloop_imports(inspect.getsource(importlib.import_module(module_name)))
+
+
+def strip_goldloop_imports(source: str) -> str:
+    """``source`` without its top-level goldloop / __future__ imports."""
     drop: set[int] = set()
     for node in ast.parse(source).body:
         if isinstance(node, ast.ImportFrom) and node.module and (
@@ -28,10 +33,15 @@ def module_source(module_name: str) -> str:
     return "\n".join(kept).strip() + "\n"
 
 
-def inline_modules(module_names: list[str]) -> str:
-    """One cell's code: a future import, then each module under a banner naming its origin."""
+def inline_modules(module_names: list[str], files: list[Path] | tuple = ()) -> str:
+    """One cell's code: a future import, then each module under a banner naming its origin,
+    then the workspace's own modules (``families/<name>.py``) the same way."""
     parts = ["from __future__ import annotations\n"]
     for name in module_names:
         parts.append(f"# ---- inlined from {name} (goldloop source, do not edit here) ----\n")
         parts.append(module_source(name))
+    for path in files:
+        parts.append(f"# ---- inlined from the workspace's {Path(path).parent.name}/{Path(path).name} "
+                     "(edit it there) ----\n")
+        parts.append(strip_goldloop_imports(Path(path).read_text(encoding="utf-8")))
     return "\n".join(parts)

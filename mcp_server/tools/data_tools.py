@@ -1,4 +1,4 @@
-"""data_fetch, data_check, notebook_build: the data stage, the datacheck, the kernel builder."""
+"""project_spec, data_fetch, data_check, notebook_build: the project, the data stage, the datacheck, the kernel builder."""
 
 from __future__ import annotations
 
@@ -16,6 +16,21 @@ Params = Annotated[
 
 
 def register(server: Any) -> None:
+    @server.tool()
+    def project_spec(
+        with_data: Annotated[bool, Field(description="also load the data: columns, span, split dates")] = False,
+        workspace_dir: WorkspaceArg = None,
+    ) -> dict[str, Any]:
+        """The project this workspace forecasts (goldloop.toml [project]): {name, target {series,
+        derive, unit, description, column}, panel, series, features, families {origin,
+        description, submodel, inputs, file}, final_targets, data?, split?}. Read it first:
+        the target is the project's, not necessarily gold."""
+        from goldloop.project import describe, validate_project
+
+        ws = workspace(workspace_dir)
+        run(validate_project, ws)
+        return run(describe, ws, with_data)
+
     @server.tool()
     def data_fetch(
         feature: FeatureName,

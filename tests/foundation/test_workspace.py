@@ -18,7 +18,7 @@ def test_init_scaffolds_everything_and_commits(ws):
     log = subprocess.run(["git", "log", "--format=%s"], cwd=root, capture_output=True, text=True).stdout
     assert "init: goldloop workspace scaffolded" in log
     assert load_config(root) == Config.model_validate(
-        {**Config().model_dump(by_alias=True), "project": {"name": "gold", "target": "gold next-day return"},
+        {**Config().model_dump(by_alias=True), "project": {"name": "gold", "preset": "gold", "panel": "goldloop.data.panel"},
          "kaggle": {**Config().kaggle.model_dump(), "owner": "tester"}}
     )
 

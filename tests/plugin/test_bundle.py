@@ -23,7 +23,7 @@ CONTRACT_TOOLS = {
     "state_get", "state_transition", "next_action", "commit_step", "validate_notebook",
     "kaggle_submit", "kaggle_monitor", "kaggle_fetch", "kaggle_cancel", "kaggle_dataset_push",
     "kaggle_classify", "run_gates", "data_fetch", "data_check", "notebook_build",
-    "knowledge_search", "knowledge_add", "memory_add", "state_decide", "final_confirm",
+    "knowledge_search", "knowledge_add", "memory_add", "state_decide", "final_confirm", "project_spec",
 }
 BUILTIN_TOOLS = {"Agent", "Read", "Glob", "Grep", "Write", "Edit", "Bash", "WebSearch", "WebFetch"}
 SKILLS_WITH_ARGS = {"resume", "gate", "submit", "validate", "knowledge", "memory", "init"}

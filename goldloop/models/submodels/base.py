@@ -1,9 +1,9 @@
 """What every submodel shares: parameters, the causal contract, the train/val runner.
 
-A submodel does not predict gold. It turns a family's raw inputs into hidden state
-(regimes, persistence, context). Contract: ``fit`` sees past data only (the caller passes
-the training slice); ``transform`` is causal — row t of the output depends on input rows
-up to t only, so truncating the input never changes earlier outputs.
+A submodel does not predict the project's target. It turns a family's raw inputs into
+hidden state (regimes, persistence, context). Contract: ``fit`` sees past data only (the
+caller passes the training slice); ``transform`` is causal — row t of the output depends on
+input rows up to t only, so truncating the input never changes earlier outputs.
 
 This module and each submodel module are inlined verbatim into the Kaggle notebooks (where
 goldloop is not installed), so they import only numpy, pandas and their model library.
