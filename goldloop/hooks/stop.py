@@ -53,8 +53,14 @@ def handle(event: dict[str, Any]) -> dict[str, Any] | None:
     notes: list[str] = []
     try:
         state = StateStore(ws).read()
-    except GoldloopError as exc:
-        return notice(f"goldloop: shared/state.json is unreadable: {exc}")
+    except GoldloopError as exc:  # nothing is committed: a hand-edited state must not be saved
+        message = f"goldloop: nothing committed; shared/state.json cannot be used: {exc}"
+        if event.get("hook_event_name") == "Stop" and not event.get("stop_hook_active"):
+            return block_stop(
+                f"shared/state.json cannot be used: {exc.message} Do not report the loop as done "
+                "or continue it. Tell the user exactly this, and that they decide with "
+                f"`goldloop state accept` or `goldloop state recover`. ({exc.hint})", message)
+        return notice(message)
     try:
         committed = commit_finished_step(ws, state, _agent(event))
         if committed:

@@ -29,8 +29,8 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from goldloop.errors import StateChangedOutsideError, StateError
-from goldloop.state.migrations import migrate
 from goldloop.state.invariants import impossibilities
+from goldloop.state.migrations import migrate
 from goldloop.state.model import Event, State, utcnow
 from goldloop.workspace import STATE_RELPATH, Workspace
 

@@ -1,0 +1,77 @@
+"""Real sessions (issue #14): the real Claude Code CLI, scripted by tests/plugin/fake_anthropic,
+in real `goldloop init` workspaces — state edited behind the store's back, read-only sessions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TOOL, claude, claude_env, needs_claude
+from fake_anthropic import FakeAnthropic, text, tool_use, turn
+
+pytestmark = [pytest.mark.claude, needs_claude]
+
+# A script file the shell guard cannot read into: the store, not a parser, must notice its edit.
+EDIT = """import json, sys
+path = sys.argv[1] + '/shared/state.json'
+s = json.load(open(path, encoding='utf-8'))
+s.update(json.loads(sys.argv[2]))
+json.dump(s, open(path, 'w', encoding='utf-8'))
+"""
+
+
+def _allow(ws) -> None:
+    (ws.root / ".claude").mkdir(exist_ok=True)
+    (ws.root / ".claude" / "settings.json").write_text(json.dumps(
+        {"permissions": {"allow": ["Bash", "mcp__plugin_goldloop_goldloop"]}}), encoding="utf-8")
+
+
+def _git(ws, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ws.root, capture_output=True, text=True, check=True).stdout
+
+
+def _results(api: FakeAnthropic, name: str) -> list[str]:
+    out, seen = [], set()
+    for result in api.tool_results():  # each request repeats the earlier ones: one per tool_use id
+        if result["_tool_use"].get("name") == name and result["tool_use_id"] not in seen:
+            seen.add(result["tool_use_id"])
+            content = result.get("content")
+            out.append(content if isinstance(content, str) else json.dumps(content, ensure_ascii=False))
+    return out
+
+
+def _session(ws, tmp_path: Path, script: list, prompt: str) -> tuple[FakeAnthropic, subprocess.CompletedProcess]:
+    with FakeAnthropic(script) as api:
+        env = claude_env(tmp_path / "home", api.url, trusted=[ws.root])
+        done = claude(["-p", prompt, "--plugin-dir", str(REPO), "--output-format", "stream-json",
+                       "--verbose", "--max-turns", "12"], env, ws.root, timeout=240)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return api, done
+
+
+def test_state_edited_outside_the_store_is_refused_and_never_committed(ws, tmp_path: Path) -> None:
+    _allow(ws)
+    editor = tmp_path / "edit_state.py"
+    editor.write_text(EDIT, encoding="utf-8")
+    commits_before = _git(ws, "rev-list", "--count", "HEAD")
+    run = f"{sys.executable} {editor} {ws.root} "
+    script = [
+        turn(tool_use("Bash", {"command": run + "'{\"status\": \"completed\"}'", "description": "edit"})),
+        turn(tool_use(TOOL + "next_action", {})),
+        turn(tool_use("Bash", {"command": run + "'{\"status\": \"in_progress\", \"resume_from\": \"evaluator\"}'",
+                               "description": "edit again"})),
+        turn(tool_use(TOOL + "next_action", {})),
+        turn(text("The project is complete.")),
+    ]
+    api, _ = _session(ws, tmp_path, script, "resume from last time")
+    first, second = _results(api, TOOL + "next_action")
+    assert "no final decision" in first  # completed without final_confirm is impossible
+    assert "changed outside goldloop's state store" in second and "goldloop state accept" in second
+    assert 'resume_from: null → "evaluator"' in second
+    # the Stop hook committed nothing and sent the model back to tell the user
+    assert _git(ws, "rev-list", "--count", "HEAD") == commits_before
+    assert "evaluator" not in _git(ws, "show", "HEAD:shared/state.json")
+    assert "Do not report the loop as done" in api.all_text()
