@@ -75,3 +75,71 @@ def test_state_edited_outside_the_store_is_refused_and_never_committed(ws, tmp_p
     assert _git(ws, "rev-list", "--count", "HEAD") == commits_before
     assert "evaluator" not in _git(ws, "show", "HEAD:shared/state.json")
     assert "Do not report the loop as done" in api.all_text()
+
+
+def _wait_for_setup(home: Path, state: str, timeout_s: float = 400) -> dict:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for found in home.rglob("setup.json"):
+            status = json.loads(found.read_text(encoding="utf-8") or "{}")
+            if status.get("state") == state:
+                return status
+        time.sleep(2)
+    raise AssertionError(f"setup never reached {state!r}")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the plain interpreter is linked into a POSIX bin dir")
+def test_a_failed_first_setup_is_reported_and_heals_in_a_later_session(ws, tmp_path: Path) -> None:
+    """An installed plugin (a copy without .venv, read-only) on a machine whose python3 lacks
+    goldloop's dependencies: setup fails offline, the next session says why and retries, and the
+    one after that has the goldloop tools."""
+    import os
+    import stat
+
+    from conftest import export_repo
+
+    plugin = export_repo(tmp_path / "plugin")
+    for path in [plugin, *plugin.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    plain = tmp_path / "plain-bin"  # python3 = the base interpreter, without goldloop's packages
+    plain.mkdir()
+    (plain / "python3").symlink_to(getattr(sys, "_base_executable", sys.executable))
+    _allow(ws)
+    home = tmp_path / "home"
+    caches = {"UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv"),
+              "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")}
+
+    def session(extra: dict, script: list) -> FakeAnthropic:
+        with FakeAnthropic(script) as api:
+            env = claude_env(home, api.url, trusted=[ws.root])
+            env.update(caches, GOLDLOOP_SETUP_BACKOFF_S="1", **extra)
+            env["PATH"] = f"{plain}{os.pathsep}{env['PATH']}"
+            done = claude(["-p", "resume from last time", "--plugin-dir", str(plugin), "--max-turns", "4"],
+                          env, ws.root, timeout=240)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        return api
+
+    try:
+        offline = {"PIP_NO_INDEX": "1", "UV_OFFLINE": "1"}
+        first = session(offline, [turn(text("ok"))])
+        assert "goldloop's Python environment is missing. Setup started in the background" in first.all_text()
+        # a stand-in server answers meanwhile: a failed one would be skipped for 15 minutes
+        assert TOOL + "setup_status" in first.tool_names(first.conversation_requests()[0])
+        failed = _wait_for_setup(home, "failed")
+        assert failed["failures"] == 1 and "installing uv" in failed["error"]
+
+        second = session({}, [turn(text("ok"))])
+        told = second.all_text()
+        assert "goldloop's setup failed 1 time(s)" in told and "Setup started in the background" in told
+        assert "No matching distribution found for uv" in told  # the log's last lines
+        _wait_for_setup(home, "done")
+
+        third = session({}, [turn(tool_use(TOOL + "next_action", {})), turn(text("ok"))])
+        assert "SessionStart hook additional context: goldloop workspace:" in third.all_text()
+        answer = _results(third, TOOL + "next_action")
+        assert answer and '"start_attempt"' in answer[0], answer
+    finally:  # let pytest remove the read-only copy
+        for path in [plugin, *plugin.rglob("*")]:
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
