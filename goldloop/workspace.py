@@ -12,8 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from goldloop.config import CONFIG_FILE
 from goldloop.errors import WorkspaceError
+from goldloop.names import CONFIG_FILE
 
 STATE_RELPATH = Path("shared") / "state.json"
 

@@ -134,7 +134,7 @@ def test_install_from_the_marketplace(tmp_path: Path) -> None:
         done = claude(args, env, tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr
     details = claude(["plugin", "details", "goldloop@goldloop"], env, tmp_path).stdout
-    for line in ("Skills (8)", "Agents (8)", "Hooks (4)", "MCP servers (1)"):
+    for line in ("Skills (8)", "Agents (8)", "Hooks (5)", "MCP servers (1)"):
         assert line in details, details
 
 

@@ -143,3 +143,28 @@ def test_a_failed_first_setup_is_reported_and_heals_in_a_later_session(ws, tmp_p
     finally:  # let pytest remove the read-only copy
         for path in [plugin, *plugin.rglob("*")]:
             path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def test_the_newest_lessons_reach_the_session_and_its_subagents(ws, tmp_path: Path) -> None:
+    """40 learned lessons overflow the budget: the seeded rules and the newest lessons stay, the
+    oldest learned ones are counted as left out — in the session and in a subagent."""
+    from goldloop.knowledge import memory_add
+
+    _allow(ws)
+    for n in range(40):
+        memory_add(ws.root, f"lesson number {n:02d}: " + "a trap learned the hard way and its fix " * 4)
+    script = [
+        turn(tool_use("Agent", {"subagent_type": "goldloop:evaluator", "description": "evaluate",
+                                "prompt": "Evaluate vix attempt 1."})),
+        turn(text("Evaluated."), match="You are the **evaluator**"),
+        turn(text("Done.")),
+    ]
+    api, _ = _session(ws, tmp_path, script, "resume from last time")
+    requests = api.conversation_requests()
+    session = json.dumps(requests[0], ensure_ascii=False)
+    subagent = next(json.dumps(r, ensure_ascii=False) for r in requests
+                    if "You are the **evaluator**" in json.dumps(r.get("system"), ensure_ascii=False))
+    for seen in (session, subagent):
+        assert "lesson number 39" in seen and "NEVER push a kernel directly" in seen
+        assert "lesson number 00" not in seen and "older learned lesson(s) left out" in seen
+    assert "goldloop workspace:" in subagent and "State: status=not_started" in subagent
