@@ -27,6 +27,7 @@ __pycache__/
 .goldloop/
 shared/.state_backups/
 shared/.state.lock
+.*.tmp
 data/cache/
 results/**/*.parquet
 results/**/*.pkl

@@ -99,5 +99,14 @@ def briefing(event: dict[str, Any]) -> str:
 
 
 def handle(event: dict[str, Any]) -> dict[str, Any]:
+    text = briefing(event)
     ws = workspace_for(event)
-    return context("SessionStart", briefing(event), ws.root if ws else None)
+    if ws is not None:
+        from goldloop.errors import GoldloopError
+        from goldloop.hooks import session_files
+
+        try:
+            session_files.remember(ws, event)  # the Stop hook commits only what changes after this
+        except (GoldloopError, OSError):
+            pass
+    return context("SessionStart", text, ws.root if ws else None)

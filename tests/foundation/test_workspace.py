@@ -110,7 +110,8 @@ def test_a_workspace_ignored_by_an_enclosing_repo_gets_its_own(tmp_path):
     (outer / ".gitignore").write_text("workspace/\n", encoding="utf-8")
     ws, created = init_workspace(outer / "workspace")
     assert ".git/" in created and (ws.root / ".git").is_dir()
-    (ws.root / "notes.txt").write_text("x", encoding="utf-8")
+    (ws.root / "data" / "vix_1").mkdir(parents=True)
+    (ws.root / "data" / "vix_1" / "notes.txt").write_text("x", encoding="utf-8")
     assert commit_step(ws.root, "data", "vix", 1).committed
     status = subprocess.run(["git", "status", "--porcelain"], cwd=outer, capture_output=True, text=True).stdout
     assert status.strip() == "?? .gitignore"  # the clone sees nothing of the workspace
