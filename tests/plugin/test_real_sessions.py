@@ -26,7 +26,7 @@ json.dump(s, open(path, 'w', encoding='utf-8'))
 def _allow(ws) -> None:
     (ws.root / ".claude").mkdir(exist_ok=True)
     (ws.root / ".claude" / "settings.json").write_text(json.dumps(
-        {"permissions": {"allow": ["Bash", "mcp__plugin_goldloop_goldloop"]}}), encoding="utf-8")
+        {"permissions": {"allow": ["Bash", "Write", "mcp__plugin_goldloop_goldloop"]}}), encoding="utf-8")
 
 
 def _git(ws, *args: str) -> str:
@@ -168,3 +168,30 @@ def test_the_newest_lessons_reach_the_session_and_its_subagents(ws, tmp_path: Pa
         assert "lesson number 39" in seen and "NEVER push a kernel directly" in seen
         assert "lesson number 00" not in seen and "older learned lesson(s) left out" in seen
     assert "goldloop workspace:" in subagent and "State: status=not_started" in subagent
+
+
+def test_a_read_only_session_commits_nothing_and_a_writing_one_commits_its_step(ws, tmp_path: Path) -> None:
+    from goldloop.state.ops import start_attempt, transition
+    from goldloop.state.store import StateStore
+
+    _allow(ws)
+    store = StateStore(ws)
+    start_attempt(store, "vix", 1)
+    transition(store, "in_progress", actor="builder_data", summary="data", stage="data")
+    subprocess.run(["git", "add", "-A"], cwd=ws.root, check=True)
+    subprocess.run(["git", "commit", "-qm", "setup"], cwd=ws.root, check=True)
+    (ws.root / "data" / "vix_1").mkdir(parents=True)
+    (ws.root / "data" / "vix_1" / "left.csv").write_text("an earlier session's work\n", encoding="utf-8")
+    (ws.root / "scratch.txt").write_text("not the loop's\n", encoding="utf-8")
+    commits = _git(ws, "rev-list", "--count", "HEAD")
+
+    _session(ws, tmp_path, [turn(tool_use(TOOL + "state_get", {})), turn(text("Vix attempt 1 is at data."))],
+             "/status")
+    assert _git(ws, "rev-list", "--count", "HEAD") == commits  # read-only: nothing committed
+
+    written = ws.root / "data" / "vix_1" / "vix.csv"
+    _session(ws, tmp_path, [turn(tool_use("Write", {"file_path": str(written), "content": "date,vix\n"})),
+                            turn(text("Data written."))], "continue")
+    assert _git(ws, "log", "-1", "--format=%s").strip() == "data: vix attempt 1 - session finished (auto-commit)"
+    committed = set(_git(ws, "show", "--name-only", "--format=", "HEAD").split())
+    assert committed == {"data/vix_1/vix.csv", "data/vix_1/left.csv"}  # the step's files, not scratch.txt
