@@ -100,3 +100,22 @@ def test_detached_monitor_survives_the_whole_fault_menu_and_ends_with_state_righ
     assert job["refused_outputs"][0]["name"] == "../escape.txt"
     assert all(f.remaining == 0 for f in emulator.faults if f.kind != "evil_name")  # every fault was served
     wait_for(lambda: not _job(kaggle_ws.root)["alive"], timeout=20)  # the process ended by itself
+
+
+def test_a_monitor_spawned_but_not_yet_locked_is_starting_not_dead(kws):
+    """Right after submit the monitor's pid is live but its lock not yet taken (issue #14)."""
+    import time
+
+    from goldloop.kaggle.jobs import context, save_job
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        save_job(context(kws.root), "tester/gold-vix-9", pid=sleeper.pid, phase="starting", feature="vix",
+                 attempt=9, started_epoch=time.time())
+        row = next(r for r in monitor.status(kws.root) if r["kernel"] == "tester/gold-vix-9")
+        assert row["alive"] and row["phase"] == "starting"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    row = next(r for r in monitor.status(kws.root) if r["kernel"] == "tester/gold-vix-9")
+    assert not row["alive"] and row["phase"] == "dead"  # the pid is gone: dead after all
