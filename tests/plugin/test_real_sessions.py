@@ -195,3 +195,14 @@ def test_a_read_only_session_commits_nothing_and_a_writing_one_commits_its_step(
     assert _git(ws, "log", "-1", "--format=%s").strip() == "data: vix attempt 1 - session finished (auto-commit)"
     committed = set(_git(ws, "show", "--name-only", "--format=", "HEAD").split())
     assert committed == {"data/vix_1/vix.csv", "data/vix_1/left.csv"}  # the step's files, not scratch.txt
+
+
+def test_a_plain_session_in_a_fresh_workspace_can_call_the_goldloop_tools(tmp_path: Path) -> None:
+    """A user's own `claude -p` (no --allowedTools, no settings of ours) after `goldloop init`."""
+    from goldloop.workspace import init_workspace
+
+    ws, _ = init_workspace(tmp_path / "plain")
+    script = [turn(tool_use(TOOL + "next_action", {})), turn(text("Next: start vix attempt 1."))]
+    api, _ = _session(ws, tmp_path, script, "resume from last time")
+    answer = _results(api, TOOL + "next_action")
+    assert answer and '"start_attempt"' in answer[0] and "haven't granted" not in answer[0], answer
