@@ -41,7 +41,7 @@ def test_monitor_killed_mid_poll_and_restarted_finishes_the_job(kws):
 def test_two_monitors_for_one_kernel_are_impossible(kws):
     folder = make_kernel(kws.root, "vix", 1, sleep=3)
     first = submit(kws.root, folder, "vix", 1)["monitor"]
-    wait_for(lambda: (j := _job(kws.root)) and j["alive"])
+    wait_for(lambda: (j := _job(kws.root)) and j["alive"] and j["phase"] != "starting")  # it holds the lock
     second = monitor.start(kws.root, "vix", 1)
     assert second["started"] is False and "already running" in second["message"]
     # Even a monitor process started by hand bows out at once.
