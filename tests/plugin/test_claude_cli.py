@@ -61,7 +61,7 @@ def test_session_with_the_plugin(ws, tmp_path: Path) -> None:
     write_kernel_folder(ws, "import pandas as pd\ndf = pd.DataFrame({'a': [1]}\n")
     calls = tmp_path / "kaggle-calls.log"
     kaggle_bin = _fake_kaggle(tmp_path / "bin", calls)
-    (ws.root / ".claude").mkdir()
+    (ws.root / ".claude").mkdir(exist_ok=True)  # goldloop init writes settings there too
     (ws.root / ".claude" / "settings.json").write_text(json.dumps(
         {"permissions": {"allow": ["Bash", "mcp__plugin_goldloop_goldloop"]}}), encoding="utf-8")
     script = [

@@ -14,13 +14,28 @@ from fake_anthropic import FakeAnthropic, text, tool_use, turn
 
 pytestmark = [pytest.mark.claude, needs_claude]
 
-# A script file the shell guard cannot read into: the store, not a parser, must notice its edit.
-EDIT = """import json, sys
-path = sys.argv[1] + '/shared/state.json'
-s = json.load(open(path, encoding='utf-8'))
-s.update(json.loads(sys.argv[2]))
-json.dump(s, open(path, 'w', encoding='utf-8'))
-"""
+class EditingAPI(FakeAnthropic):
+    """The scripted model, plus edits of the workspace made just before serving a given step:
+    something outside the store changes state.json mid-session (an editor, a script, a tool no
+    hook sees). The shell guard is a fence; this tests the lock behind it."""
+
+    def __init__(self, script: list, edits: dict) -> None:
+        super().__init__(script)
+        self.edits = edits
+
+    def _next_blocks(self, body: dict) -> list:
+        used = list(self.used)
+        blocks = super()._next_blocks(body)
+        for step, (was, now) in enumerate(zip(used, self.used, strict=True)):
+            if now and not was and step in self.edits:
+                self.edits[step]()
+        return blocks
+
+
+def _edit_state(ws, **fields) -> None:
+    raw = json.loads(ws.state_path.read_text(encoding="utf-8"))
+    raw.update(fields)
+    ws.state_path.write_text(json.dumps(raw), encoding="utf-8")
 
 
 def _allow(ws) -> None:
@@ -54,19 +69,19 @@ def _session(ws, tmp_path: Path, script: list, prompt: str) -> tuple[FakeAnthrop
 
 def test_state_edited_outside_the_store_is_refused_and_never_committed(ws, tmp_path: Path) -> None:
     _allow(ws)
-    editor = tmp_path / "edit_state.py"
-    editor.write_text(EDIT, encoding="utf-8")
     commits_before = _git(ws, "rev-list", "--count", "HEAD")
-    run = f"{sys.executable} {editor} {ws.root} "
     script = [
-        turn(tool_use("Bash", {"command": run + "'{\"status\": \"completed\"}'", "description": "edit"})),
         turn(tool_use(TOOL + "next_action", {})),
-        turn(tool_use("Bash", {"command": run + "'{\"status\": \"in_progress\", \"resume_from\": \"evaluator\"}'",
-                               "description": "edit again"})),
         turn(tool_use(TOOL + "next_action", {})),
         turn(text("The project is complete.")),
     ]
-    api, _ = _session(ws, tmp_path, script, "resume from last time")
+    edits = {0: lambda: _edit_state(ws, status="completed"),  # the issue's case: "done" by hand
+             1: lambda: _edit_state(ws, status="in_progress", resume_from="evaluator")}
+    with EditingAPI(script, edits) as api:
+        env = claude_env(tmp_path / "home", api.url, trusted=[ws.root])
+        done = claude(["-p", "resume from last time", "--plugin-dir", str(REPO), "--max-turns", "12"],
+                      env, ws.root, timeout=240)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     first, second = _results(api, TOOL + "next_action")
     assert "no final decision" in first  # completed without final_confirm is impossible
     assert "changed outside goldloop's state store" in second and "goldloop state accept" in second
