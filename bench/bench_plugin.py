@@ -5,6 +5,11 @@ Each figure against a baseline measured in the same run.
 - bash_guard hook (python3 launch.py, stdlib only) vs a bare `python3 -c pass`
 - session_start hook (falls back to goldloop's venv) vs a bare venv `python -c pass`
 - MCP server initialize through the launcher (as .mcp.json starts it) vs `python -m mcp_server`
+- subagent_start hook (stdlib only) vs a bare `python3 -c pass`
+- `claude -p` start → its first model request, with the plugin vs an empty plugin (goal ≤ +1.0 s)
+- the largest MCP tool answer on a finished `goldloop run --fast` workspace (goal ≤ 20k chars):
+  BENCH_FINISHED_WS names one (copied first; `run_gates` re-runs there), else the state of
+  one (tests/plugin/fixtures/run_fast_state.json) in a fresh workspace, state tools only
 """
 
 from __future__ import annotations
@@ -53,6 +58,12 @@ def main() -> None:
         start_event = {"hook_event_name": "SessionStart", "source": "startup", "cwd": str(ws.root)}
         report("session_start hook", median_seconds(lambda: _hook("session_start", start_event)), "s",
                "venv python -c pass", venv_bare, "< 2 s")
+        sub_event = {"hook_event_name": "SubagentStart", "agent_type": "goldloop:evaluator", "agent_id": "a",
+                     "session_id": "s", "cwd": str(ws.root)}
+        report("subagent_start hook", median_seconds(lambda: _hook("subagent_start", sub_event)), "s",
+               "python3 -c pass", bare, "< 0.3 s")
+        first_request(ws.root, Path(tmp))
+    largest_answer()
     direct = median_seconds(lambda: _mcp_ready([sys.executable, "-m", "mcp_server"]))
     launched = median_seconds(lambda: _mcp_ready([SYSTEM_PYTHON, str(LAUNCH), "mcp"]))
     report("MCP initialize via launch.py", launched, "s", "python -m mcp_server", direct, "< 1 s (Claude Code waits at most 5 s by default)")
@@ -60,6 +71,79 @@ def main() -> None:
     if real.exists():
         unshimmed = median_seconds(lambda: _mcp_ready([str(real), str(LAUNCH), "mcp"]))
         report("MCP initialize via launch.py, unshimmed python3", unshimmed, "s", "python -m mcp_server", direct)
+
+
+def first_request(workspace: Path, tmp: Path, repeat: int = 5) -> None:
+    """Seconds from spawning `claude -p` to its first conversation request at a local fake API."""
+    import statistics
+    import time
+
+    sys.path.insert(0, str(REPO / "tests" / "plugin"))
+    from conftest import CLAUDE, claude_env
+    from fake_anthropic import FakeAnthropic, text, turn
+
+    if not CLAUDE.exists():
+        print("claude first request: skipped (run `make claude`)")
+        return
+    empty = tmp / "empty-plugin"
+    (empty / ".claude-plugin").mkdir(parents=True)
+    (empty / ".claude-plugin" / "plugin.json").write_text('{"name": "empty"}', encoding="utf-8")
+
+    def once(plugin: Path) -> float:
+        with FakeAnthropic([turn(text("ok"))]) as api:
+            env = claude_env(tmp / "home", api.url, trusted=[workspace])
+            start = time.perf_counter()
+            proc = subprocess.Popen([str(CLAUDE), "-p", "resume from last time", "--plugin-dir", str(plugin)],
+                                    env=env, cwd=workspace, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            while not api.conversation_requests() and proc.poll() is None:
+                time.sleep(0.01)
+            took = time.perf_counter() - start
+            proc.wait(timeout=120)
+        return took
+
+    once(REPO)  # warm-up: page cache, compiled bytecode
+    pairs = [(once(empty), once(REPO)) for _ in range(repeat)]  # interleaved: same load for both
+    bare, full = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+    report("claude -p → first model request, goldloop plugin", full, "s", "an empty plugin", bare,
+           f"≤ +1.0 s (measured +{full - bare:.2f} s)")
+
+
+def _answers(env: dict, calls: list) -> list[tuple[str, int]]:
+    sys.path.insert(0, str(REPO))
+    from tests.conftest import mcp_call
+
+    _, results = mcp_call(env, calls)
+    return [(f"{name} {json.dumps(args)}", sum(len(getattr(c, "text", "")) for c in r.content))
+            for (name, args), r in zip(calls, results, strict=True)]
+
+
+def largest_answer() -> None:
+    import os
+
+    from goldloop.workspace import init_workspace
+
+    calls = [("state_get", {}), ("state_get", {"view": "table"}), ("state_get", {"view": "full"}),
+             ("state_get", {"view": "history"}), ("state_get", {"view": "attempt", "feature": "vix"}),
+             ("next_action", {}), ("kaggle_monitor", {"action": "status"}),
+             ("knowledge_search", {"query": "regime detection persistence"})]
+    finished = os.environ.get("BENCH_FINISHED_WS")
+    with tempfile.TemporaryDirectory() as tmp:
+        if finished:
+            root = Path(tmp) / "ws"
+            shutil.copytree(finished, root, symlinks=True)
+            calls += [("run_gates", {"feature": "vix", "attempt": 1, "fast": True})]
+        else:
+            ws, _ = init_workspace(Path(tmp) / "ws", owner="bench")
+            fixture = REPO / "tests" / "plugin" / "fixtures" / "run_fast_state.json"
+            ws.state_path.write_text(fixture.read_text(encoding="utf-8"), encoding="utf-8")
+            (ws.state_path.parent / ".state_backups" / "written.json").unlink()
+            root = ws.root
+        raw = len((root / "shared" / "state.json").read_text(encoding="utf-8"))
+        env = {**os.environ, "GOLDLOOP_WORKSPACE": str(root)}
+        sizes = _answers(env, calls)
+    name, size = max(sizes, key=lambda pair: pair[1])
+    print("MCP answers (chars): " + ", ".join(f"{n}: {s}" for n, s in sizes), flush=True)
+    report(f"largest MCP answer ({name})", size, "chars", "state.json itself", raw, "≤ 20000 chars")
 
 
 if __name__ == "__main__":

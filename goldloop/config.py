@@ -15,9 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from goldloop.errors import ConfigError
-from goldloop.names import FEATURE_RE
-
-CONFIG_FILE = "goldloop.toml"
+from goldloop.names import CONFIG_FILE, FEATURE_RE
 
 
 class _Section(BaseModel):

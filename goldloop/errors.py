@@ -34,6 +34,10 @@ class StateError(GoldloopError):
     """state.json is unreadable, invalid, or a transition is illegal."""
 
 
+class StateChangedOutsideError(StateError):
+    """state.json differs from what the store last wrote: someone edited it by hand."""
+
+
 class TransitionError(StateError):
     """A status change that the transition table does not allow."""
 

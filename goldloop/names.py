@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from goldloop.errors import GoldloopError
 
+CONFIG_FILE = "goldloop.toml"  # marks a workspace root (here, not in config: no pydantic import)
+
 FEATURE_RE = re.compile(r"^[a-z0-9_]{1,48}$")
 META = "meta"  # the meta-model is recorded like a feature under this reserved name
 

@@ -12,8 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from goldloop.config import CONFIG_FILE
 from goldloop.errors import WorkspaceError
+from goldloop.names import CONFIG_FILE
 
 STATE_RELPATH = Path("shared") / "state.json"
 
@@ -27,6 +27,7 @@ __pycache__/
 .goldloop/
 shared/.state_backups/
 shared/.state.lock
+.*.tmp
 data/cache/
 results/**/*.parquet
 results/**/*.pkl
@@ -124,6 +125,41 @@ def run_location(run_dir: str | Path | None = None, explicit: str | Path | None 
         return start / "workspace"
 
 
+GOLDLOOP_TOOLS_RULE = "mcp__plugin_goldloop_goldloop"  # every tool of the plugin's MCP server
+CLAUDE_SETTINGS = Path(".claude") / "settings.json"
+
+
+def allow_goldloop_tools(root: Path) -> str | None:
+    """Merge the allow rule for the goldloop tools into ``.claude/settings.json``.
+
+    Without it a plain ``claude -p "resume from last time"`` cannot call a single goldloop
+    tool (headless sessions cannot ask). Existing settings are kept; a file that is not a
+    JSON object is left alone. Returns what happened, or None when the rule was there.
+    """
+    import json
+
+    path = root / CLAUDE_SETTINGS
+    settings: dict = {}
+    if path.exists():
+        try:
+            settings = json.loads(path.read_text(encoding="utf-8") or "{}")
+        except (ValueError, UnicodeDecodeError):
+            settings = None  # type: ignore[assignment]
+        if not isinstance(settings, dict) or not isinstance(settings.get("permissions", {}), dict) or \
+                not isinstance(settings.get("permissions", {}).get("allow", []), list):
+            return (f"{CLAUDE_SETTINGS.as_posix()} is not in the expected form; left as it is (add "
+                    f'"{GOLDLOOP_TOOLS_RULE}" to permissions.allow yourself)')
+    allow = settings.setdefault("permissions", {}).setdefault("allow", [])
+    if GOLDLOOP_TOOLS_RULE in allow:
+        return None
+    allow.append(GOLDLOOP_TOOLS_RULE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(settings, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+    os.replace(tmp, path)
+    return f"{CLAUDE_SETTINGS.as_posix()} (allow {GOLDLOOP_TOOLS_RULE})"
+
+
 def init_workspace(
     target: str | Path, name: str | None = None, owner: str | None = None, data_source: str = "offline",
     preset: str = "gold",
@@ -173,6 +209,9 @@ def init_workspace(
             (root / folder).mkdir(parents=True)
             (root / folder / ".gitkeep").write_text("", encoding="utf-8")
             created.append(f"{folder}/")
+    settings_note = allow_goldloop_tools(root)
+    if settings_note:
+        created.append(settings_note)
     workspace = Workspace(root)
     store = StateStore(workspace)
     if not workspace.state_path.exists():

@@ -50,9 +50,12 @@ def _workspace_root(explicit: str | None):
 
 
 def build_server():  # -> FastMCP (imported lazily for the type too)
+    from mcp_server.tools.common import FittingServer
+
     server = _redacting_server_class()("goldloop", instructions=INSTRUCTIONS, log_level="WARNING")
+    fitting = FittingServer(server)  # every answer fits Claude Code's tool-output limit
     for name in TOOL_MODULES:
-        importlib.import_module(f"mcp_server.tools.{name}").register(server)
+        importlib.import_module(f"mcp_server.tools.{name}").register(fitting)
     return server
 
 

@@ -1,4 +1,4 @@
-"""``goldloop state show|set|history|recover|schema|transitions`` and ``goldloop next``."""
+"""``goldloop state show|set|history|accept|recover|schema|transitions`` and ``goldloop next``."""
 
 from __future__ import annotations
 
@@ -98,6 +98,13 @@ def register(app: typer.Typer) -> None:
         else:
             result = _store().recover()
         emit(result, as_json, lambda d: console().print(json.dumps(d, indent=2)))
+
+    @state_app.command("accept")
+    def accept(as_json: bool = typer.Option(False, "--json")) -> None:
+        """Take a state.json edited outside the store as the new state (records a history event)."""
+        result = _store().accept()
+        emit(result, as_json, lambda d: console().print(
+            f"accepted: {d['change']}" if d["accepted"] else d["reason"]))
 
     @state_app.command("schema")
     def schema(as_json: bool = typer.Option(False, "--json", help="Accepted for symmetry: the schema is JSON.")) -> None:

@@ -22,6 +22,7 @@ HANDLERS = {
     "state_file_guard": "state_file_guard",
     "submit_guard": "submit_guard",
     "stop": "stop",
+    "subagent_start": "subagent_start",
 }
 
 

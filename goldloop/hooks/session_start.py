@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from goldloop.hooks.memory_digest import digest
 from goldloop.hooks.output import context
 from goldloop.hooks.workspace_of import workspace_for
 
-MEMORY_CHARS = 8000
+MEMORY_CHARS = 8000  # seeded rules whole + the newest learned lessons (memory_digest)
 RULES = (
     "Rules (enforced by hooks and tools): submit kernels only with the goldloop kaggle_submit tool "
     "(never `kaggle kernels push`); never poll Kaggle by hand (the monitor does; use kaggle_monitor "
@@ -73,9 +74,7 @@ def _memory(ws) -> str:
 
     for path in (ws.root / "MEMORY.md" if ws else None, bundle_root() / "MEMORY.md"):
         if path is not None and path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace").strip()
-            if len(text) > MEMORY_CHARS:
-                text = text[:MEMORY_CHARS] + f"\n… (truncated; read {path} for the rest)"
+            text = digest(path.read_text(encoding="utf-8", errors="replace"), MEMORY_CHARS, str(path))
             return f"Lessons from MEMORY.md (traps learned once; follow them):\n{text}"
     return ""
 
@@ -100,5 +99,14 @@ def briefing(event: dict[str, Any]) -> str:
 
 
 def handle(event: dict[str, Any]) -> dict[str, Any]:
+    text = briefing(event)
     ws = workspace_for(event)
-    return context("SessionStart", briefing(event), ws.root if ws else None)
+    if ws is not None:
+        from goldloop.errors import GoldloopError
+        from goldloop.hooks import session_files
+
+        try:
+            session_files.remember(ws, event)  # the Stop hook commits only what changes after this
+        except (GoldloopError, OSError):
+            pass
+    return context("SessionStart", text, ws.root if ws else None)

@@ -25,21 +25,22 @@ def _agent(event: dict[str, Any]) -> str | None:
     return agent.split(":")[-1] if isinstance(agent, str) and agent else None
 
 
-def commit_finished_step(ws, state, agent: str | None) -> str | None:
-    """Commit uncommitted work as the current attempt's step; the commit message, or None."""
+def commit_finished_step(ws, state, agent: str | None) -> tuple[str | None, list[str]]:
+    """Commit the current attempt's changed files as its step: (the commit message or None,
+    the changed files left alone because they are not the step's)."""
     from goldloop.config import Secrets
     from goldloop.gitlog import commit_step
 
     feature, attempt = state.current_feature, state.current_attempt
     if not feature or not attempt:
-        return None
+        return None, []
     record = state.record(feature)
     current = record.attempt(attempt)
     stage = AGENT_STAGE.get(agent or "") or (current.stage.value if current else "entrance")
     summary = f"{agent or 'session'} finished (auto-commit)"
     result = commit_step(ws.root, stage, feature, attempt, summary,
                          secret_values=Secrets.load(ws.root).values())
-    return result.message if result.committed else None
+    return (result.message if result.committed else None), list(result.left)
 
 
 def handle(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -53,12 +54,25 @@ def handle(event: dict[str, Any]) -> dict[str, Any] | None:
     notes: list[str] = []
     try:
         state = StateStore(ws).read()
-    except GoldloopError as exc:
-        return notice(f"goldloop: shared/state.json is unreadable: {exc}")
+    except GoldloopError as exc:  # nothing is committed: a hand-edited state must not be saved
+        message = f"goldloop: nothing committed; shared/state.json cannot be used: {exc}"
+        if event.get("hook_event_name") == "Stop" and not event.get("stop_hook_active"):
+            return block_stop(
+                f"shared/state.json cannot be used: {exc.message} Do not report the loop as done "
+                "or continue it. Tell the user exactly this, and that they decide with "
+                f"`goldloop state accept` or `goldloop state recover`. ({exc.hint})", message)
+        return notice(message)
+    from goldloop.hooks import session_files
+
     try:
-        committed = commit_finished_step(ws, state, _agent(event))
-        if committed:
-            notes.append(f"committed '{committed}'")
+        if session_files.changed_since_start(ws, event):  # a read-only session commits nothing
+            committed, left = commit_finished_step(ws, state, _agent(event))
+            if committed:
+                notes.append(f"committed '{committed}'")
+            if left:
+                shown = ", ".join(left[:5]) + (f" (+{len(left) - 5} more)" if len(left) > 5 else "")
+                notes.append(f"left uncommitted (not this step's files): {shown}")
+            session_files.remember(ws, event)
     except GoldloopError as exc:
         notes.append(f"could not commit: {exc}")
     problems = disagreements(ws, state)

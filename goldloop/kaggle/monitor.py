@@ -505,7 +505,8 @@ def status(workspace: Any) -> list[dict[str, Any]]:
         kernel = job.get("kernel")
         if not kernel:
             continue
-        alive = _held(ctx, kernel)
+        # a monitor spawned a moment ago has a live pid but not yet the lock: starting, not dead
+        alive = _running(ctx, kernel, job)
         rows.append({"kernel": kernel, "feature": job.get("feature"), "attempt": job.get("attempt"),
                      "backend": job.get("backend"), "pid": job.get("pid"), "alive": alive,
                      "phase": job.get("phase") if alive or job.get("phase") in ("done", "stopped", "auth_error")

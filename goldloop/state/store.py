@@ -4,10 +4,18 @@ Every state change in the product goes through :meth:`StateStore.update`: take t
 inter-process lock, read and validate, apply the change, validate again, write a temp file,
 fsync, ``os.replace`` — so a reader never sees half a file and a killed writer leaves the
 previous version in place. Each write also refreshes one slot of a small ring of backups.
+
+The store is tamper-evident: before each write it records the SHA-256 of the text it is
+about to write in ``shared/.state_backups/written.json`` (with the previous one, so a kill
+between the two writes is no false alarm). A read that finds other content raises
+:class:`StateChangedOutsideError` naming what changed; ``accept`` records the change as an
+event, ``recover`` rolls it back. A file equal to the one committed at git ``HEAD`` (a
+``git pull`` from another machine) counts as written by a store.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -20,9 +28,10 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from goldloop.errors import StateError
+from goldloop.errors import StateChangedOutsideError, StateError
+from goldloop.state.invariants import impossibilities
 from goldloop.state.migrations import migrate
-from goldloop.state.model import State, utcnow
+from goldloop.state.model import Event, State, utcnow
 from goldloop.workspace import STATE_RELPATH, Workspace
 
 SCHEMA_FILE = Path(__file__).with_name("state.schema.json")
@@ -87,17 +96,63 @@ def parse_state(text: str, source: str) -> State:
         shown = "; ".join(problems[:5]) + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else "")
         raise StateError(f"{source} does not match the state schema: {shown}", hint)
     try:
-        return State.model_validate(raw)
+        state = State.model_validate(raw)
     except ValidationError as exc:
         raise StateError(f"{source} is invalid: {exc.errors()[0]['msg']}", hint) from None
+    impossible = impossibilities(state)
+    if impossible:
+        raise StateError(f"{source} holds an impossible state: {'; '.join(impossible[:3])}", hint)
+    return state
 
 
 def dump_state(state: State) -> str:
     raw = state.model_dump(mode="json")
-    problems = schema_problems(raw)
-    if problems:  # a bug in our own code: refuse rather than write a bad file
+    problems = schema_problems(raw) or impossibilities(state)
+    if problems:  # a bug in our own code or a refused change: never write a bad file
         raise StateError(f"refusing to write an invalid state: {'; '.join(problems[:3])}")
     return json.dumps(raw, indent=2, ensure_ascii=False) + "\n"
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def describe_change(before: str | None, after: str, limit: int = 8) -> str:
+    """What differs between two state.json texts, in one line: ``status: 'x' → 'y'; …``."""
+    try:
+        old, new = json.loads(before) if before else {}, json.loads(after)
+    except json.JSONDecodeError:
+        return "the file is not valid JSON"
+    changes: list[str] = []
+
+    def short(value: Any) -> str:
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    def walk(a: Any, b: Any, path: str) -> None:
+        if a == b:
+            return
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in [*a, *(k for k in b if k not in a)]:
+                if key not in ("history", "updated_at"):
+                    walk(a.get(key), b.get(key), f"{path}.{key}" if path else str(key))
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+                walk(x, y, f"{path}[{i}]")
+        else:
+            changes.append(f"{path or '(top)'}: {short(a)} → {short(b)}")
+
+    walk(old, new, "")
+    if isinstance(old, dict) and isinstance(new, dict):
+        before_n, after_n = len(old.get("history") or []), len(new.get("history") or [])
+        if before_n != after_n:
+            changes.append(f"history: {before_n} → {after_n} events")
+        elif old.get("history") != new.get("history"):
+            changes.append("history: events rewritten")
+    if not changes:
+        return "formatting only"
+    more = f" (+{len(changes) - limit} more)" if len(changes) > limit else ""
+    return "; ".join(changes[:limit]) + more
 
 
 def atomic_write_text(path: Path, text: str, durable: bool = True) -> None:
@@ -111,6 +166,18 @@ def atomic_write_text(path: Path, text: str, durable: bool = True) -> None:
                 handle.flush()
                 os.fsync(handle.fileno())
         _fault_point()
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _replace_quietly(path: Path, text: str) -> None:
+    """Atomic like :func:`atomic_write_text`, outside its fault-injection count."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -140,11 +207,12 @@ class StateStore:
         self.path = workspace.state_path
         self.backups = self.path.parent / ".state_backups"
         self.lock_path = self.path.parent / ".state.lock"
+        self.written_path = self.backups / "written.json"
 
     # -- reading -------------------------------------------------------------------------
-    def read(self) -> State:
+    def _text(self) -> str:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            return self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise StateError(
                 f"{self.path} does not exist",
@@ -154,7 +222,56 @@ class StateStore:
             raise StateError(
                 f"{self.path} is not UTF-8 text", "run `goldloop state recover`"
             ) from None
-        return parse_state(text, str(STATE_RELPATH.as_posix()))
+
+    def read(self) -> State:
+        """The current state; refuses a file that the store did not write (see the module doc)."""
+        text = self._text()
+        state = parse_state(text, str(STATE_RELPATH.as_posix()))
+        self.check_written(text)
+        return state
+
+    def _written(self) -> dict[str, Any]:
+        try:
+            record = json.loads(self.written_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return record if isinstance(record, dict) else {}
+
+    def changed_outside(self, text: str | None = None) -> str | None:
+        """None when ``text`` (default: state.json) is what a store wrote, else what changed."""
+        text = self._text() if text is None else text
+        record = self._written()
+        digest = content_hash(text)
+        if not record.get("sha256") or digest in (record.get("sha256"), record.get("previous")):
+            return None  # no record (a workspace from before this check, a fresh clone) or ours
+        if self._equals_committed(text):
+            return None  # a `git pull` / checkout of a version some store wrote and committed
+        return describe_change(self._last_written_text(record), text)
+
+    def check_written(self, text: str) -> None:
+        change = self.changed_outside(text)
+        if change is not None:
+            raise StateChangedOutsideError(
+                f"{STATE_RELPATH.as_posix()} was changed outside goldloop's state store ({change}); "
+                "nothing acts on it until you decide",
+                "if the change is right, run `goldloop state accept` (records it as an event); to "
+                "undo it, run `goldloop state recover` (restores the last version the store wrote)",
+            )
+
+    def _last_written_text(self, record: dict[str, Any]) -> str | None:
+        backup = self.backups / str(record.get("backup", ""))
+        try:
+            text = backup.read_text(encoding="utf-8")
+        except OSError:
+            return None
+        return text if content_hash(text) == record.get("sha256") else None
+
+    def _equals_committed(self, text: str) -> bool:
+        done = subprocess.run(
+            ["git", "show", f"HEAD:./{STATE_RELPATH.as_posix()}"], cwd=self.workspace.root,
+            capture_output=True, encoding="utf-8", errors="replace",
+        )
+        return done.returncode == 0 and done.stdout == text
 
     # -- writing -------------------------------------------------------------------------
     @contextmanager
@@ -196,12 +313,35 @@ class StateStore:
         text = dump_state(state)
         for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
             leftover.unlink(missing_ok=True)  # under the lock: only a killed writer leaves these
+        slot = f"state.{len(state.history) % BACKUP_SLOTS}.json"
+        self._record_written(text, slot)
         atomic_write_text(self.path, text)
         # The ring holds the last BACKUP_SLOTS valid versions, the newest equal to state.json,
         # so a state.json broken by hand recovers to exactly what was last written.
-        self.backups.mkdir(exist_ok=True)
-        atomic_write_text(self.backups / f"state.{len(state.history) % BACKUP_SLOTS}.json", text,
-                          durable=False)
+        atomic_write_text(self.backups / slot, text, durable=False)
+
+    def _record_written(self, text: str, slot: str) -> None:
+        """Before state.json is replaced: its coming hash, and the one it replaces (a kill
+        between the two writes leaves the old file, which must still read as ours)."""
+        self.backups.mkdir(parents=True, exist_ok=True)
+        record = {"sha256": content_hash(text), "previous": self._written().get("sha256"),
+                  "backup": slot, "at": utcnow()}
+        _replace_quietly(self.written_path, json.dumps(record, indent=2) + "\n")
+
+    def accept(self, actor: str = "user") -> dict[str, Any]:
+        """Take a state.json changed outside the store as the new state, with a history event."""
+        with self.locked():
+            text = self._text()
+            state = parse_state(text, str(STATE_RELPATH.as_posix()))
+            change = self.changed_outside(text)
+            if change is None:
+                return {"accepted": False, "reason": "state.json is what the store last wrote; nothing to accept"}
+            state.history.append(Event(actor=actor, status=state.status, feature=state.current_feature,
+                                       attempt=state.current_attempt,
+                                       summary=f"accepted a change made outside the store: {change}"))
+            state.updated_at = utcnow()
+            self._write(state)
+            return {"accepted": True, "change": change, "events": len(state.history)}
 
     # -- recovery ------------------------------------------------------------------------
     def recovery_candidates(self) -> Iterator[tuple[str, str]]:
@@ -256,12 +396,10 @@ class StateStore:
                 if self.path.exists():
                     kept = self.path.with_name(f"state.broken-{utcnow().replace(':', '')}.json")
                     os.replace(self.path, kept)
-                from goldloop.state.model import Event
-
                 state.history.append(
                     Event(actor="goldloop", status=state.status, summary=f"recovered from {label}")
                 )
-                atomic_write_text(self.path, dump_state(state))
+                self._write(state)
                 return {
                     "recovered": True,
                     "source": label,

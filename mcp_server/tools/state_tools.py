@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from mcp.server.fastmcp.exceptions import ToolError
 from pydantic import Field
 
 from mcp_server.tools.common import AttemptNo, FeatureName, WorkspaceArg, run, workspace
@@ -23,12 +24,43 @@ AgentName = Literal[
 
 def register(server: Any) -> None:
     @server.tool()
-    def state_get(full: bool = False, workspace_dir: WorkspaceArg = None) -> dict[str, Any]:
-        """Read shared/state.json: the summary, or everything (with history) when full=true."""
+    def state_get(
+        view: Literal["summary", "table", "attempt", "history", "full"] = "summary",
+        feature: FeatureName | None = None,
+        attempt: AttemptNo | None = None,
+        page: Annotated[int, Field(ge=1)] = 1,
+        page_size: Annotated[int, Field(ge=1, le=100)] = 20,
+        full: bool = False,
+        workspace_dir: WorkspaceArg = None,
+    ) -> dict[str, Any]:
+        """Read shared/state.json, compactly. view: summary (default: status, current attempt,
+        per-feature counts, final); table (/status: per feature, each attempt's stage, verdict,
+        Gate 1/2/3 marks and headline metrics); attempt (one attempt in detail: feature=…,
+        attempt=… or the latest); history (events newest first, page/page_size); full (every
+        record with gate marks and headline metrics, no history). full=true is view=full."""
+        from goldloop.config import load_config
+        from goldloop.state import views
         from goldloop.state.store import StateStore
 
-        state = run(StateStore(workspace(workspace_dir)).read)
-        return state.model_dump(mode="json") if full else state.summary()
+        ws = workspace(workspace_dir)
+        state = run(StateStore(ws).read)
+        view = "full" if full else view
+        if view == "table":
+            order = list(run(load_config, ws.root).features)
+            return {**{k: v for k, v in state.summary().items() if k not in ("features", "meta")},
+                    "table": views.status_table(state, order)}
+        if view == "attempt":
+            if feature is None:
+                raise ToolError("view=attempt needs feature (and optionally attempt)")
+            detail = views.attempt_detail(state, feature, attempt)
+            if detail is None:
+                raise ToolError(f"{feature} has no attempt {attempt or ''}".strip())
+            return detail
+        if view == "history":
+            return views.history_page(state, page, page_size)
+        if view == "full":
+            return views.full_view(state)
+        return state.summary()
 
     @server.tool()
     def state_transition(

@@ -30,8 +30,8 @@ def test_commits_land_in_order_with_their_files(ws):
     (ws.root / "notebooks" / "vix_1" / "nb.ipynb").write_text("{}", encoding="utf-8")
     first = commit_step(ws.root, "model", "vix", 1, "notebook generated")
     assert first.committed and first.files == ["notebooks/vix_1/nb.ipynb"]
-    (ws.root / "results").mkdir(exist_ok=True)
-    (ws.root / "results" / "x.txt").write_text("1", encoding="utf-8")
+    (ws.root / "results" / "vix_1").mkdir(parents=True, exist_ok=True)
+    (ws.root / "results" / "vix_1" / "x.txt").write_text("1", encoding="utf-8")
     commit_step(ws.root, "kaggle", "vix", 1, "results fetched")
     assert log_messages(ws.root)[-2:] == [
         "model: vix attempt 1 - notebook generated",
@@ -53,9 +53,9 @@ def test_env_file_is_ignored_and_never_committed(ws):
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("creds/my-kaggle-copy.txt", '{"username": "me", "key": "0123456789abcdef0123456789abcdef"}'),
-        ("notes.py", 'ANTHROPIC_API_KEY = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345"'),
-        ("cfg.py", 'api_key = "a8Fk29dkQ0x7LmZp3vB1"'),
+        ("data/vix_1/my-kaggle-copy.txt", '{"username": "me", "key": "0123456789abcdef0123456789abcdef"}'),
+        ("data/vix_1/notes.py", 'ANTHROPIC_API_KEY = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345"'),
+        ("data/vix_1/cfg.py", 'api_key = "a8Fk29dkQ0x7LmZp3vB1"'),
     ],
 )
 def test_credentials_are_refused_and_the_tree_is_untouched(ws, name, content):
@@ -73,13 +73,15 @@ def test_credentials_are_refused_and_the_tree_is_untouched(ws, name, content):
 
 
 def test_configured_secret_values_are_refused(ws):
-    (ws.root / "log.txt").write_text("token was myVerySecretValue42\n", encoding="utf-8")
+    (ws.root / "data" / "vix_1").mkdir(parents=True)
+    (ws.root / "data" / "vix_1" / "log.txt").write_text("token was myVerySecretValue42\n", encoding="utf-8")
     with pytest.raises(SecretLeakError, match="configured_secret"):
         commit_step(ws.root, "data", "vix", 1, secret_values=["myVerySecretValue42"])
 
 
 def test_placeholders_are_not_secrets(ws):
-    (ws.root / "README.txt").write_text('api_key = "your-api-key-goes-here"\n', encoding="utf-8")
+    (ws.root / "data" / "vix_1").mkdir(parents=True)
+    (ws.root / "data" / "vix_1" / "README.txt").write_text('api_key = "your-api-key-goes-here"\n', encoding="utf-8")
     assert commit_step(ws.root, "data", "vix", 1).committed
 
 
@@ -91,6 +93,7 @@ def test_outside_a_repository_is_a_clear_error(tmp_path):
 def test_a_lock_left_by_a_killed_git_is_cleared(ws):
     lock = ws.root / ".git" / "index.lock"
     lock.write_text("", encoding="utf-8")  # what a git killed mid-commit leaves behind
-    (ws.root / "notes.txt").write_text("x", encoding="utf-8")
+    (ws.root / "data" / "vix_1").mkdir(parents=True)
+    (ws.root / "data" / "vix_1" / "notes.txt").write_text("x", encoding="utf-8")
     result = commit_step(ws.root, "data", "vix", 1)
     assert result.committed and not lock.exists()

@@ -7,7 +7,7 @@ from itertools import product
 
 import pytest
 
-from goldloop.errors import GoldloopError, StateError, TransitionError
+from goldloop.errors import GoldloopError, StateChangedOutsideError, StateError, TransitionError
 from goldloop.state.model import State, Status
 from goldloop.state.ops import decide, finalize, start_attempt, transition, update_attempt
 from goldloop.state.store import SCHEMA_FILE, StateStore
@@ -17,15 +17,15 @@ from goldloop.state.transitions import TRANSITIONS
 def _force(store: StateStore, status: Status) -> None:
     """Put the store into ``status`` directly (test setup only)."""
 
+    from goldloop.state.model import Attempt, FinalDecision
+
     def change(state: State) -> None:
+        if status is Status.COMPLETED:  # a completed project always has its final decision
+            state.meta.attempts.append(Attempt(number=1))
+            state.final = FinalDecision(attempt=1, summary="forced")
         state.status = status
         state.current_feature, state.current_attempt = "vix", 1
-        state.record("vix").attempts or start(state)
-
-    def start(state: State) -> None:
-        from goldloop.state.model import Attempt
-
-        state.record("vix").attempts.append(Attempt(number=1))
+        state.record("vix").attempts or state.record("vix").attempts.append(Attempt(number=1))
 
     store.update(change)
 
@@ -54,7 +54,11 @@ def test_every_transition_follows_the_table(ws, current, target):
     store = StateStore(ws)
     _force(store, current)
     before = store.read()
-    if target in TRANSITIONS[current]:
+    if target is Status.COMPLETED and current is Status.EVALUATED:
+        with pytest.raises(StateError, match="no final decision"):  # only finalize completes
+            transition(store, target.value, actor="user", summary="move")
+        assert store.read() == before
+    elif target in TRANSITIONS[current]:
         after = transition(store, target.value, actor="user", summary="move")
         assert after.status is target
         assert len(after.history) == len(before.history) + 1
@@ -167,12 +171,16 @@ def test_original_flat_state_is_migrated_without_losing_fields(ws):
     original = {"status": "waiting_training", "current_feature": "vix", "current_attempt": 2,
                 "resume_from": "evaluator", "kaggle_kernel": "owner/gold-vix-2", "notes": "keep me"}
     ws.state_path.write_text(json.dumps(original), encoding="utf-8")
+    with pytest.raises(StateChangedOutsideError):  # copied in by hand: the user confirms it
+        StateStore(ws).read()
+    assert StateStore(ws).accept()["accepted"]
     state = StateStore(ws).read()
     assert state.schema_version == 1
     assert state.status is Status.WAITING_TRAINING
     assert state.kaggle_kernel == "owner/gold-vix-2"
     assert [a.number for a in state.features["vix"].attempts] == [1, 2]
     assert "keep me" in state.history[0].summary
+    assert state.history[-1].summary.startswith("accepted a change made outside the store")
 
 
 def test_decide_settles_features_and_tracks_the_meta_stop_rule(ws):

@@ -110,7 +110,8 @@ def test_a_workspace_ignored_by_an_enclosing_repo_gets_its_own(tmp_path):
     (outer / ".gitignore").write_text("workspace/\n", encoding="utf-8")
     ws, created = init_workspace(outer / "workspace")
     assert ".git/" in created and (ws.root / ".git").is_dir()
-    (ws.root / "notes.txt").write_text("x", encoding="utf-8")
+    (ws.root / "data" / "vix_1").mkdir(parents=True)
+    (ws.root / "data" / "vix_1" / "notes.txt").write_text("x", encoding="utf-8")
     assert commit_step(ws.root, "data", "vix", 1).committed
     status = subprocess.run(["git", "status", "--porcelain"], cwd=outer, capture_output=True, text=True).stdout
     assert status.strip() == "?? .gitignore"  # the clone sees nothing of the workspace
@@ -122,3 +123,33 @@ def test_a_tracked_subfolder_uses_the_enclosing_repo(tmp_path):
     subprocess.run(["git", "init", "-q"], cwd=outer, check=True)
     ws, created = init_workspace(outer / "research")
     assert ".git/" not in created and not (ws.root / ".git").exists()
+
+
+def test_init_allows_the_goldloop_tools_and_merges_existing_settings(tmp_path):
+    import json
+
+    from goldloop.workspace import GOLDLOOP_TOOLS_RULE, init_workspace
+
+    ws, created = init_workspace(tmp_path / "fresh")
+    settings = json.loads((ws.root / ".claude" / "settings.json").read_text(encoding="utf-8"))
+    assert settings == {"permissions": {"allow": [GOLDLOOP_TOOLS_RULE]}}
+    assert any(".claude/settings.json" in item for item in created)
+
+    mine = tmp_path / "mine"
+    (mine / ".claude").mkdir(parents=True)
+    (mine / ".claude" / "settings.json").write_text(json.dumps(
+        {"model": "opus", "permissions": {"allow": ["Bash(ls:*)"], "deny": ["Read(.env)"]}}), encoding="utf-8")
+    init_workspace(mine)
+    merged = json.loads((mine / ".claude" / "settings.json").read_text(encoding="utf-8"))
+    assert merged == {"model": "opus", "permissions": {"allow": ["Bash(ls:*)", GOLDLOOP_TOOLS_RULE],
+                                                       "deny": ["Read(.env)"]}}
+    init_workspace(mine)  # again: nothing duplicated
+    again = json.loads((mine / ".claude" / "settings.json").read_text(encoding="utf-8"))
+    assert again["permissions"]["allow"].count(GOLDLOOP_TOOLS_RULE) == 1
+
+    odd = tmp_path / "odd"
+    (odd / ".claude").mkdir(parents=True)
+    (odd / ".claude" / "settings.json").write_text("// my notes\n{", encoding="utf-8")
+    _, created = init_workspace(odd)
+    assert (odd / ".claude" / "settings.json").read_text(encoding="utf-8") == "// my notes\n{"  # never clobbered
+    assert any("left as it is" in item for item in created)

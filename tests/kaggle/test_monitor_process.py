@@ -41,7 +41,7 @@ def test_monitor_killed_mid_poll_and_restarted_finishes_the_job(kws):
 def test_two_monitors_for_one_kernel_are_impossible(kws):
     folder = make_kernel(kws.root, "vix", 1, sleep=3)
     first = submit(kws.root, folder, "vix", 1)["monitor"]
-    wait_for(lambda: (j := _job(kws.root)) and j["alive"])
+    wait_for(lambda: (j := _job(kws.root)) and j["alive"] and j["phase"] != "starting")  # it holds the lock
     second = monitor.start(kws.root, "vix", 1)
     assert second["started"] is False and "already running" in second["message"]
     # Even a monitor process started by hand bows out at once.
@@ -100,3 +100,22 @@ def test_detached_monitor_survives_the_whole_fault_menu_and_ends_with_state_righ
     assert job["refused_outputs"][0]["name"] == "../escape.txt"
     assert all(f.remaining == 0 for f in emulator.faults if f.kind != "evil_name")  # every fault was served
     wait_for(lambda: not _job(kaggle_ws.root)["alive"], timeout=20)  # the process ended by itself
+
+
+def test_a_monitor_spawned_but_not_yet_locked_is_starting_not_dead(kws):
+    """Right after submit the monitor's pid is live but its lock not yet taken (issue #14)."""
+    import time
+
+    from goldloop.kaggle.jobs import context, save_job
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        save_job(context(kws.root), "tester/gold-vix-9", pid=sleeper.pid, phase="starting", feature="vix",
+                 attempt=9, started_epoch=time.time())
+        row = next(r for r in monitor.status(kws.root) if r["kernel"] == "tester/gold-vix-9")
+        assert row["alive"] and row["phase"] == "starting"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    row = next(r for r in monitor.status(kws.root) if r["kernel"] == "tester/gold-vix-9")
+    assert not row["alive"] and row["phase"] == "dead"  # the pid is gone: dead after all

@@ -78,7 +78,7 @@ def test_skill(name: str) -> None:
 
 def test_hooks_json_commands_and_matchers() -> None:
     config = json.loads((REPO / "hooks" / "hooks.json").read_text(encoding="utf-8"))["hooks"]
-    assert set(config) == {"SessionStart", "PreToolUse", "Stop", "SubagentStop"}
+    assert set(config) == {"SessionStart", "SubagentStart", "PreToolUse", "Stop", "SubagentStop"}
     matchers = {group.get("matcher") for group in config["PreToolUse"]}
     assert {"Bash|PowerShell", "Write|Edit|MultiEdit|NotebookEdit", TOOL + "kaggle_submit"} == matchers
     for groups in config.values():

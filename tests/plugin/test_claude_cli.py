@@ -61,7 +61,7 @@ def test_session_with_the_plugin(ws, tmp_path: Path) -> None:
     write_kernel_folder(ws, "import pandas as pd\ndf = pd.DataFrame({'a': [1]}\n")
     calls = tmp_path / "kaggle-calls.log"
     kaggle_bin = _fake_kaggle(tmp_path / "bin", calls)
-    (ws.root / ".claude").mkdir()
+    (ws.root / ".claude").mkdir(exist_ok=True)  # goldloop init writes settings there too
     (ws.root / ".claude" / "settings.json").write_text(json.dumps(
         {"permissions": {"allow": ["Bash", "mcp__plugin_goldloop_goldloop"]}}), encoding="utf-8")
     script = [
@@ -134,7 +134,7 @@ def test_install_from_the_marketplace(tmp_path: Path) -> None:
         done = claude(args, env, tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr
     details = claude(["plugin", "details", "goldloop@goldloop"], env, tmp_path).stdout
-    for line in ("Skills (8)", "Agents (8)", "Hooks (4)", "MCP servers (1)"):
+    for line in ("Skills (8)", "Agents (8)", "Hooks (5)", "MCP servers (1)"):
         assert line in details, details
 
 

@@ -174,11 +174,13 @@ def test_stop_refuses_to_commit_a_secret(ws) -> None:
     from goldloop.state.store import StateStore
 
     start_attempt(StateStore(ws), "vix", 1)
-    (ws.root / "notes.md").write_text("token: KGAT_abcdefghijklmnopqrstuvwx\n", encoding="utf-8")
+    (ws.root / "attempts" / "vix_1").mkdir(parents=True)  # the entrance step's own folder
+    (ws.root / "attempts" / "vix_1" / "notes.md").write_text("token: KGAT_abcdefghijklmnopqrstuvwx\n",
+                                                           encoding="utf-8")
     out, _ = run_hook("stop", {"hook_event_name": "SubagentStop", "cwd": str(ws.root), "agent_type": "entrance"})
     assert "could not commit" in out["systemMessage"] and "KGAT_abcdefghijklmnop" not in out["systemMessage"]
     assert subprocess.run(["git", "status", "--porcelain"], cwd=ws.root, capture_output=True,
-                          text=True).stdout.strip().endswith("notes.md")  # left in place, uncommitted
+                          text=True).stdout.strip().endswith("attempts/")  # left in place, uncommitted
 
 
 def test_unknown_hook_and_bad_json_fail_soft(tmp_path: Path) -> None:
