@@ -109,8 +109,8 @@ class DataSettings(_Section):
     source: Literal["offline", "live"] = "offline"
     start: str = "2007-01-01"  # live only: the first date fetched
     end: str | None = None  # live only: the last date fetched (None: the latest)
-    train_end: str | None = None  # None: offline 2008-12-31, live 60 % of the trading days
-    val_end: str | None = None  # None: offline 2010-12-31, live 80 % of the trading days
+    train_end: str | None = None  # None: offline 1995-12-31, live 60 % of the trading days
+    val_end: str | None = None  # None: offline 2007-12-31, live 80 % of the trading days
 
     @field_validator("start", "end", "train_end", "val_end")
     @classmethod

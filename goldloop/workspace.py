@@ -50,11 +50,11 @@ continue_with_claude = false   # after results arrive, run `claude -p "resume fr
 notify_desktop = false     # a desktop notification when a run ends (plyer); notify_webhook = "https://…" POSTs JSON
 
 [data]
-source = "{source}"        # "offline": real market data shipped by PyPI packages (1999-2012, no keys)
+source = "{source}"        # "offline": real market data shipped by PyPI packages (1986-2012, no keys)
                            # "live": FRED + Yahoo through fredapi / yfinance (FRED_API_KEY, internet)
 start = "2007-01-01"       # live only: the first date fetched; `end = "YYYY-MM-DD"` caps the last
-# train_end = "2008-12-31" # default: offline 2008-12-31 / 2010-12-31, live 60 % / 80 % of the days
-# val_end = "2010-12-31"
+# train_end = "1995-12-31" # default: offline 1995-12-31 / 2007-12-31, live 60 % / 80 % of the days
+# val_end = "2007-12-31"
 
 [limits]
 max_attempts_per_feature = 6

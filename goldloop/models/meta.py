@@ -59,7 +59,7 @@ SETTINGS = {  # run settings (not model hyperparameters); fast = tests and quick
     "full": {"folds": 4, "max_rounds": 1000, "early_stopping": 50, "n_trials": 30},
     "fast": {"folds": 3, "max_rounds": 200, "early_stopping": 20, "n_trials": 3},
 }
-TRAIN_END, VAL_END = "2008-12-31", "2010-12-31"
+TRAIN_END, VAL_END = "1995-12-31", "2007-12-31"
 EMBARGO = 5
 
 
