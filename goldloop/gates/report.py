@@ -175,11 +175,12 @@ def _plot_overfitting(history: list[dict[str, Any]], path: Path) -> None:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(8, 3.8))
     xs = [h["attempt"] for h in history]
-    for key, label in (("train_da", "train DA"), ("test_da", "test DA")):
+    for key, label in (("train_da", "train DA"), ("val_da", "validation DA")):
         ax.plot(xs, [h.get(key) if h.get(key) is not None else np.nan for h in history], "o-", label=label)
     ax.set_xlabel("meta-model attempt")
     ax.set_ylabel("direction accuracy")
-    ax.set_title("Overfitting progress: train vs test DA per attempt")
+    ax.set_xticks(xs)
+    ax.set_title("Overfitting progress: train vs validation DA per attempt (the test years: final only)")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -196,6 +197,7 @@ def write_final_report(folder: str | Path, evaluation: dict[str, Any], attempts_
     lines = ["# Final evaluation of the meta-model", "",
              f"Test split: {evaluation['n_test']} days ({evaluation['start']} .. {evaluation['end']}), "
              f"cost {evaluation['cost_bps']} bps per position change.", "",
+             f"**{evaluation['positions']['statement']}**", "",
              "| metric | value | target | status | note |", "|---|---|---|---|---|"]
     for name, row in evaluation["verdicts"].items():
         lines.append(f"| {name} | {_fmt(row['value'])} | {row['comparison']} {_fmt(row['target'])} | "
