@@ -29,7 +29,6 @@ has already cut the rows at the validation end, so the test years never enter.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import OrderedDict
 from typing import Any
 
@@ -43,17 +42,10 @@ from goldloop.metrics import direction_accuracy, mae, position_returns, sharpe, 
 
 
 def nthread() -> int:
-    """XGBoost threads: GOLDLOOP_NTHREAD, else the cores free right now (cores minus the 1-minute
-    load average, at least 1). OpenMP threads spin-wait: on a busy 2-core machine 2 threads ran
-    far slower than 1 (bench/bench_gates.py measures it)."""
-    if os.environ.get("GOLDLOOP_NTHREAD"):
-        return max(1, int(os.environ["GOLDLOOP_NTHREAD"]))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):  # Windows has no load average
-        busy = 0.0
-    return max(1, min(cores, int(cores - busy + 0.5)))
+    """XGBoost threads: ``goldloop.walkforward.free_cores`` (GOLDLOOP_NTHREAD, else the free cores)."""
+    from goldloop.walkforward import free_cores
+
+    return free_cores()
 
 
 # The secondary arms: regularised like the original's final meta-model (depth 2, min_child_weight 25).

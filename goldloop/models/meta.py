@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from goldloop.metrics import evaluate
-from goldloop.walkforward import walk_forward_splits
+from goldloop.walkforward import free_cores, walk_forward_splits
 
 DEFAULT_PARAMS = {
     "max_depth": 2,
@@ -167,13 +167,14 @@ def _suggest(trial: Any, fixed: dict[str, Any]) -> dict[str, Any]:
 
 def fit_meta(X: pd.DataFrame, y: pd.Series, *, params: dict[str, Any] | None = None,
              n_trials: int | None = None, fast: bool = False, seed: int = 0,
-             n_jobs: int = 2, train_end: str = TRAIN_END, val_end: str = VAL_END) -> MetaResult:
+             n_jobs: int | None = None, train_end: str = TRAIN_END, val_end: str = VAL_END) -> MetaResult:
     """Tune on walk-forward folds of the training years, fit, and predict every split.
 
     ``params`` fixes hyperparameters (they are then not searched); ``n_trials=0`` skips
     Optuna and uses the defaults. ``fast`` uses fewer folds, rounds and trials.
     """
     start = time.perf_counter()
+    n_jobs = n_jobs or free_cores()
     X, y = _check(X, y)
     settings = dict(SETTINGS["fast" if fast else "full"])
     trials = settings["n_trials"] if n_trials is None else int(n_trials)
