@@ -32,9 +32,14 @@ def direction_accuracy(y_true: Any, y_pred: Any) -> float:
 
 
 def high_confidence_mask(y_pred: Any, quantile: float = 0.8) -> np.ndarray:
-    """Days whose |prediction| is in the top (1 - quantile) share."""
+    """The ceil((1 - quantile) · n) days with the largest |prediction|: exactly that share, so
+    ties (a near-constant forecast) cannot inflate it to every day; ties go to the earlier day."""
     p = np.abs(np.asarray(y_pred, dtype=float).ravel())
-    return p >= np.nanquantile(p, quantile)
+    k = int(np.ceil((1.0 - quantile) * np.isfinite(p).sum() - 1e-9))
+    order = np.argsort(-np.nan_to_num(p, nan=-np.inf), kind="stable")
+    mask = np.zeros(p.size, dtype=bool)
+    mask[order[:max(k, 0)]] = True
+    return mask
 
 
 def high_confidence_da(y_true: Any, y_pred: Any, quantile: float = 0.8) -> float:

@@ -7,9 +7,26 @@ autocorrelated features cannot leak across the boundary, then tests on the next 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
+
+
+def free_cores() -> int:
+    """Threads for a model fit: GOLDLOOP_NTHREAD, else the cores free right now (the cores this
+    process may use minus the 1-minute load average, rounded, at least 1; no load average on
+    Windows: all cores). OpenMP threads spin-wait, so on a busy machine more threads than free
+    cores run far slower than one (bench/bench_gates.py measures it). Shared by Gate 3 and the
+    meta-model (this module is inlined into the notebooks)."""
+    if os.environ.get("GOLDLOOP_NTHREAD"):
+        return max(1, int(os.environ["GOLDLOOP_NTHREAD"]))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        busy = 0.0
+    return max(1, min(cores, int(cores - busy + 0.5)))
 
 
 @dataclass(frozen=True)

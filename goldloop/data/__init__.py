@@ -27,11 +27,25 @@ def load_base_table(config=None, root=None):
     return Project(Path(root) if root is not None else Path.cwd(), config).base_table()
 
 
+def data_split(config=None, root=None) -> tuple[str, str]:
+    """The project's (train_end, val_end): gates and baselines must cut where its panel cuts."""
+    if config is None:
+        from goldloop.data.panel import data_split as gold_split
+
+        return gold_split(config)
+    from pathlib import Path
+
+    from goldloop.project import Project
+
+    return Project(Path(root) if root is not None else Path.cwd(), config).split()
+
+
 __all__ = [
     "TARGET",
     "DatacheckReport",
     "catalog",
     "datacheck",
+    "data_split",
     "dataset_slug",
     "families_with_offline_data",
     "load_base_table",

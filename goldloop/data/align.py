@@ -51,7 +51,8 @@ def native_transforms(values: pd.Series, spec: Series) -> pd.DataFrame:
         if t == "level":
             out[spec.name] = values
         elif t == "logret":
-            out[f"{spec.name}_logret"] = 100.0 * np.log(values).diff()
+            with np.errstate(divide="ignore"):  # a zero (e.g. a 1950s range of 0) is -inf, outside any panel
+                out[f"{spec.name}_logret"] = 100.0 * np.log(values).diff()
         elif t == "diff":
             out[f"{spec.name}_diff"] = values.diff()
         elif t == "yoy":

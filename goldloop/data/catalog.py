@@ -39,6 +39,7 @@ class Series(_Strict):
     publication_delay_days: int = Field(0, ge=0)
     scale: float = 1.0
     transforms: list[Transform]
+    panel: bool = True  # offline series only: false keeps it out of the offline panel
     note: str = ""
 
     @property
@@ -103,6 +104,10 @@ class Catalog(_Strict):
 
     def offline_series(self) -> list[Series]:
         return [s for s in self.series.values() if s.offline]
+
+    def panel_series(self) -> list[Series]:
+        """The offline series the offline panel joins (``panel = false`` ones are left out)."""
+        return [s for s in self.offline_series() if s.panel]
 
     def live_series(self) -> list[Series]:
         return [s for s in self.series.values() if not s.offline]

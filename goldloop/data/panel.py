@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from goldloop.data.catalog import Series
 
 TARGET = "gold_next_ret"
-PANEL_VERSION = 1
+PANEL_VERSION = 2
 _MEMO: dict[str, Any] = {}
 
 
@@ -56,13 +56,13 @@ def assemble_panel(target: pd.Series, target_spec: Series, others: list[tuple[Se
 
 
 def build_offline_panel() -> pd.DataFrame:
-    """Every offline series aligned on gold's trading days (about 1999-01 to 2012-12)."""
+    """Every panel series aligned on the target's trading days (1986-01 to 2012-12 for gold)."""
     from goldloop.data.offline import gold_trading_days, load_offline_series
 
     cat = catalog()
-    raw = {s.name: load_offline_series(s) for s in cat.offline_series()}
+    raw = {s.name: load_offline_series(s) for s in cat.panel_series()}
     gold = gold_trading_days(raw[cat.target], raw["silver"])
-    others = [(spec, raw[spec.name]) for spec in cat.offline_series() if spec.name != cat.target]
+    others = [(spec, raw[spec.name]) for spec in cat.panel_series() if spec.name != cat.target]
     return assemble_panel(gold, cat.series[cat.target], others)
 
 
@@ -119,7 +119,12 @@ def load_base_table(config: Any = None, root: Any = None) -> tuple[pd.DataFrame,
     return features[keep], panel.loc[keep, TARGET].rename(TARGET)
 
 
-OFFLINE_SPLIT = ("2008-12-31", "2010-12-31")
+# The offline gold panel's three periods (docs/model.md "Periods"): train 1986-1995 (2,507 days: the
+# 1980s-90s bear market, where submodels and the meta-model are fitted), validation 1996-2007
+# (3,024 days: the end of the bear market and the start of the bull; the gates' walk-forward
+# test folds and the meta-model's early stopping), test 2008-2012 (1,260 days: the 2008 crash,
+# the 2009-11 bull, the 2011 top and the 2012 fall; scored once, by the final evaluation).
+OFFLINE_SPLIT = ("1995-12-31", "2007-12-31")
 LIVE_SPLIT_FRACTIONS = (0.6, 0.8)
 
 

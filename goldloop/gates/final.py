@@ -113,10 +113,17 @@ def final_evaluation(
 
     metrics = _scored(y, p, cost, quantile)
     model_returns = strategy_returns(y, p, cost)
+    differ = int(np.sum(~(p > 0)))  # days the model is not long
+    positions = {"days": len(y), "days_long": len(y) - differ, "days_differing_from_always_long": differ,
+                 "equals_always_long": differ == 0,
+                 "statement": ("The model's positions equal always-long on every test day: its result is "
+                               "gold's drift, not a forecast." if differ == 0 else
+                               f"The model's positions differ from always-long on {differ} of {len(y)} test days.")}
     result: dict[str, Any] = {
         "n_test": len(y), "start": str(frame.index.min().date()), "end": str(frame.index.max().date()),
         "cost_bps": cost, "high_confidence_quantile": quantile,
         "metrics": metrics,
+        "positions": positions,
         "targets": settings.final.model_dump(exclude={"waivers"}),
         "verdicts": _verdicts(metrics, settings),
         "baselines": {name: _scored(y, f, cost, quantile) for name, f in forecasts.items()},
@@ -139,15 +146,15 @@ def final_evaluation(
 
 
 def history_from_state(state: Any) -> list[dict[str, Any]]:
-    """Train/test DA per meta-model attempt, from each attempt's metrics or stored final evaluation."""
+    """Train and validation DA per meta-model attempt, from each attempt's stored metrics (the
+    meta-model notebook's ``metrics.train`` / ``metrics.val``; the test years are in none of them)."""
     out = []
     for att in state.meta.attempts:
-        gap = (att.gates.get("final") or {}).get("overfitting_gap") or {}
-        m = att.metrics
+        splits = att.metrics.get("metrics") or {}
         out.append({"attempt": att.number,
-                    "train_da": m.get("train_da", gap.get("train_da")),
-                    "test_da": m.get("test_da", gap.get("test_da")),
-                    "sharpe": m.get("sharpe")})
+                    "train_da": (splits.get("train") or {}).get("direction_accuracy", att.metrics.get("train_da")),
+                    "val_da": (splits.get("val") or {}).get("direction_accuracy", att.metrics.get("val_da")),
+                    "val_sharpe": (splits.get("val") or {}).get("sharpe")})
     return out
 
 
@@ -183,7 +190,7 @@ def final_for_attempt(
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise GateInputError(f"cannot read {path}: {exc}") from None
     trials = n_trials or max(len(state.meta.attempts), attempt)
-    sharpes = [a.metrics["sharpe"] for a in state.meta.attempts if isinstance(a.metrics.get("sharpe"), int | float)]
+    sharpes = [h["val_sharpe"] for h in history_from_state(state) if isinstance(h["val_sharpe"], int | float)]
     evaluation = final_evaluation(predictions, n_trials=trials, settings=load_config(ws.root).gates,
                                   baselines=baselines, trial_sharpes=sharpes if len(sharpes) >= 2 else None)
     report = write_final_report(folder, evaluation, history_from_state(state))

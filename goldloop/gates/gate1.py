@@ -1,9 +1,12 @@
 """Gate 1 — standalone quality: overfitting, NaN, constant columns, leakage, alignment.
 
-Leakage has three detectors: (a) the cross-correlation of each column with the target at
+Leakage has four detectors: (a) the cross-correlation of each column with the target at
 leads/lags — a column that tracks the *future* far better than the past is a leak;
 (b) the truncation test for submodels available as code (``truncation_test``); (c) the
-index itself: duplicated dates, dates outside the data, a calendar shift.
+index itself: duplicated dates, dates outside the data, a calendar shift; (d) the base
+table's next row — a column that tracks what the base table only learns tomorrow (e.g. a
+same-date join with a market that closes after the target's stamp: the US close after the
+London fix) knows something not yet public.
 """
 
 from __future__ import annotations
@@ -49,6 +52,19 @@ def _leak_check(column: str, ccf: dict[int, float]) -> dict[str, Any]:
         f"corr with target {ccf[0]:+.3f}, with the previous day's target {ccf[-1]:+.3f}; "
         f"|cross-correlation| peaks at lead {peak_lag}" + (" — tracks the future: look-ahead" if leak else ""),
     )
+
+
+def _next_row_check(column: str, new: Any, base: Any) -> dict[str, Any]:
+    """Leakage (d): |corr(x_t, base_{t+1})| against |corr(x_t, base_t)|, per base column."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ahead = base.shift(-1).corrwith(new).abs().fillna(0.0)
+        now = base.corrwith(new).abs().fillna(0.0)
+    worst = str(ahead.idxmax()) if len(ahead) else ""
+    lead, same = (float(ahead[worst]), float(now[worst])) if worst else (0.0, 0.0)
+    leak = lead >= LEAK_MIN_CORR and lead >= LEAK_RATIO * same
+    return check(f"next_row_leakage[{column}]", not leak, round(lead, 4), LEAK_MIN_CORR,
+                 f"corr with tomorrow's {worst} {lead:.3f}, with today's {same:.3f}"
+                 + (" — knows tomorrow's base row: a same-date join of a later-closing market?" if leak else ""))
 
 
 def _alignment_checks(raw_new: Any, calendar: Any) -> list[dict[str, Any]]:
@@ -108,6 +124,7 @@ def run_gate1(aligned: Any, metrics: dict[str, Any] | None, settings: Gate1Setti
         checks.append(check(f"not_constant[{name}]", mode_share < NEAR_CONSTANT_SHARE and valid.std() > 0,
                             round(mode_share, 4), NEAR_CONSTANT_SHARE, "share of rows holding the most common value"))
         checks.append(_leak_check(str(name), ccf))
+        checks.append(_next_row_check(str(name), aligned.new[name], aligned.base))
         columns[str(name)] = {"nan_after_warmup": nan_after, "mode_share": mode_share,
                               "std": float(valid.std()) if len(valid) > 1 else 0.0,
                               "cross_correlation": {str(k): round(v, 4) for k, v in ccf.items()}}

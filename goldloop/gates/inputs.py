@@ -106,8 +106,10 @@ def _percent_scale(y: Any) -> None:
         f"return in percent (median |value| between {low:g} and {high:g})", f"{fix} and run again")
 
 
-def align(new: Any, base: Any, target: Any, *, min_rows: int = MIN_ROWS) -> Aligned:
-    """Check the three inputs and put them on the target's dates."""
+def align(new: Any, base: Any, target: Any, *, min_rows: int = MIN_ROWS, until: str | None = None) -> Aligned:
+    """Check the three inputs and put them on the target's dates (up to ``until`` inclusive:
+    the gates never see a target value after the validation end)."""
+    import pandas as pd
 
     new = _dated(new, "the new table")
     base = _dated(base, "the base table")
@@ -122,6 +124,8 @@ def align(new: Any, base: Any, target: Any, *, min_rows: int = MIN_ROWS) -> Alig
         raise GateInputError(f"new columns also exist in the base table: {', '.join(clash)}",
                              "rename the submodel's output columns (e.g. prefix them with the feature)")
     y = target_frame.iloc[:, 0].dropna()
+    if until is not None:
+        y = y[y.index <= pd.Timestamp(until)]
     _percent_scale(y)
     dates = y.index.intersection(base.index)
     deduped = new[~new.index.duplicated(keep="last")]

@@ -58,25 +58,36 @@ def _plot_deltas(gate3: dict[str, Any], path: Path) -> None:
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
     for ax, (name, d) in zip(axes, gate3["deltas"].items(), strict=True):
         lo, hi = d["ci"]
-        color = "tab:green" if d["significant"] else ("tab:orange" if d["meets_threshold"] else "tab:red")
+        color = "tab:orange" if d["meets_threshold"] else "tab:red"
         ax.errorbar([0], [d["value"]], yerr=[[d["value"] - lo], [hi - d["value"]]], fmt="o", color=color, capsize=6)
         ax.axhline(0, color="k", lw=0.8)
         ax.axhline(d["threshold"], ls="--", color="tab:blue", lw=1, label="threshold")
         ax.set_xticks([])
         ax.set_title(f"Δ {name}\np = {d['p_value']:.3f}", fontsize=9)
     axes[0].legend(fontsize=8)
-    fig.suptitle(f"Gate 3 deltas (with − without new columns), 95% block-bootstrap CI: {gate3['verdict']}")
+    fig.suptitle(f"Gate 3 secondary deltas (XGBoost arms, the original's rule), 95% block-bootstrap CI; "
+                 f"verdict (primary test): {gate3['verdict']}", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
 def plot_equity(curves: dict[str, tuple[Any, np.ndarray]], path: Path, title: str) -> None:
-    """Cumulative strategy return (percent, after costs) of each named daily series."""
+    """Cumulative strategy return (percent, after costs) of each named daily series.
+
+    Lines that overlap stay visible: each later line is thinner and dashed differently, drawn on
+    top, and a curve identical to an earlier one says so in the legend.
+    """
     plt = _plt()
     fig, ax = plt.subplots(figsize=(9, 4))
-    for name, (dates, returns) in curves.items():
-        ax.plot(dates, np.cumsum(returns), label=name, lw=1.2)
+    styles = ["-", "--", "-.", ":"]
+    drawn: dict[str, np.ndarray] = {}
+    for i, (name, (dates, returns)) in enumerate(curves.items()):
+        path_ = np.cumsum(np.asarray(returns, float))
+        same = next((other for other, p in drawn.items() if p.shape == path_.shape and np.allclose(p, path_)), None)
+        label = f"{name} (identical to {same})" if same else name
+        ax.plot(dates, path_, label=label, lw=max(3.0 - 0.6 * i, 0.9), ls=styles[i % len(styles)], zorder=2 + i)
+        drawn[name] = path_
     ax.axhline(0, color="k", lw=0.6)
     ax.set_ylabel("cumulative return, % (after costs)")
     ax.set_title(title)
@@ -105,18 +116,25 @@ def write_gate_report(folder: str | Path, result: Any, title: str = "") -> Path:
             lines += [f"Mutual information: {mi['estimator']}; per-feature MI (scikit-learn): "
                       + ", ".join(f"{k} {v:.4f}" for k, v in mi["per_feature_mi_sklearn"].items()), ""]
         if name == "gate3":
-            des = gate["design"]
-            lines += [f"Walk-forward XGBoost, {des['folds']} folds × {des['seeds']} seeds, embargo "
-                      f"{des['embargo_days']} days, {des['test_days']} test days, cost {des['cost_bps']} bps. "
-                      f"Paired moving-block bootstrap ({des['bootstrap_samples']} samples, blocks of "
-                      f"{des['block_days']} days); significant = one-sided p < {des['per_criterion_alpha']:.4f} "
-                      f"(alpha {des['alpha']} / 3 criteria).", "",
-                      "| arm | DA | Sharpe | MAE |", "|---|---|---|---|"]
-            for arm in ("base", "with_new"):
+            des, pri = gate["design"], gate["primary"]
+            lines += [f"**Primary test** ({pri['test']}): statistic {pri['statistic']:+.3f}, one-sided p "
+                      f"{pri['p_value']:.4f} (pass below {pri['alpha']}); out-of-sample IC of the new columns' "
+                      f"contribution {pri['oos_ic_of_contribution']:+.4f}. Walk-forward, {des['folds']} folds, "
+                      f"embargo {des['embargo_days']} days, {des['test_days']} test days "
+                      f"({des['test_start']} .. {des['test_end']}), cost {des['cost_bps']} bps.", "",
+                      f"The original's rule (any of DA +0.5 pp, Sharpe +0.05, MAE −0.01 pp on XGBoost arms, "
+                      f"{des['seeds']} seed(s) × {des['rounds']} rounds, starting from the training mean): "
+                      f"{'met' if gate['original_rule_met'] else 'not met'} — a secondary figure "
+                      f"(paired moving-block bootstrap, {des['bootstrap_samples']} samples, blocks of "
+                      f"{des['block_days']} days).", "",
+                      "| arm (ridge, primary) | DA | Sharpe | MAE | days short |", "|---|---|---|---|---|"]
+            for arm in ("always_long", "base", "with_new"):
                 m = gate[arm]
-                lines.append(f"| {arm} | {m['direction_accuracy']:.4f} | {m['sharpe']:.3f} | {m['mae']:.4f} |")
-            dm = gate["diebold_mariano"]["mae"]
-            lines += ["", f"Diebold–Mariano (absolute error, HAC): stat {dm['dm_stat']:.3f}, one-sided p {dm['p_value']:.4f}.",
+                lines.append(f"| {arm} | {m['direction_accuracy']:.4f} | {m['sharpe']:.3f} | {m['mae']:.4f} | "
+                             f"{m['days_short']} |")
+            dm = gate["diebold_mariano"]["mse"]
+            lines += ["", f"Diebold–Mariano (squared error, HAC; unadjusted for nesting, so conservative): "
+                      f"stat {dm['dm_stat']:.3f}, one-sided p {dm['p_value']:.4f}.",
                       "", "![deltas](gate3_deltas.png)", "", "![equity](gate3_equity.png)", ""]
             _plot_deltas(gate, folder / "gate3_deltas.png")
             s = result.series
@@ -157,11 +175,12 @@ def _plot_overfitting(history: list[dict[str, Any]], path: Path) -> None:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(8, 3.8))
     xs = [h["attempt"] for h in history]
-    for key, label in (("train_da", "train DA"), ("test_da", "test DA")):
+    for key, label in (("train_da", "train DA"), ("val_da", "validation DA")):
         ax.plot(xs, [h.get(key) if h.get(key) is not None else np.nan for h in history], "o-", label=label)
     ax.set_xlabel("meta-model attempt")
     ax.set_ylabel("direction accuracy")
-    ax.set_title("Overfitting progress: train vs test DA per attempt")
+    ax.set_xticks(xs)
+    ax.set_title("Overfitting progress: train vs validation DA per attempt (the test years: final only)")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -178,6 +197,7 @@ def write_final_report(folder: str | Path, evaluation: dict[str, Any], attempts_
     lines = ["# Final evaluation of the meta-model", "",
              f"Test split: {evaluation['n_test']} days ({evaluation['start']} .. {evaluation['end']}), "
              f"cost {evaluation['cost_bps']} bps per position change.", "",
+             f"**{evaluation['positions']['statement']}**", "",
              "| metric | value | target | status | note |", "|---|---|---|---|---|"]
     for name, row in evaluation["verdicts"].items():
         lines.append(f"| {name} | {_fmt(row['value'])} | {row['comparison']} {_fmt(row['target'])} | "

@@ -36,29 +36,41 @@ def check(
     gates: tuple[str, ...] = GATE_NAMES,
     fast: bool = False,
     seed: int = 0,
+    periods: tuple[str, str] | None = None,
 ) -> GateResult:
-    """Gate 1/2/3 of the ``new`` columns against the ``base`` table for ``target`` (all date-indexed)."""
+    """Gate 1/2/3 of the ``new`` columns against the ``base`` table for ``target`` (all date-indexed).
+
+    ``periods`` = (train_end, val_end): every gate sees target values up to val_end only (the
+    test years stay untouched until the final evaluation) and Gate 3's test folds lie after
+    train_end, where the submodels were not fitted. Without it every row is used.
+    """
     from goldloop.gates.gate1 import run_gate1
     from goldloop.gates.gate2 import run_gate2
     from goldloop.gates.gate3 import plan, run_gate3
     from goldloop.gates.inputs import align
 
     wanted = normalize_gates(gates)
-    aligned = align(new, base, target)
+    aligned = align(new, base, target, until=periods[1] if periods else None)
+    test_from = None
+    if periods:
+        import pandas as pd
+
+        test_from = int(aligned.target.index.searchsorted(pd.Timestamp(periods[0]), side="right"))
     if "gate3" in wanted:
-        plan(len(aligned.target), settings.gate3, fast)  # too few rows → GateInputError before any work
+        plan(len(aligned.target), settings.gate3, fast, test_from)  # too few rows → GateInputError before any work
     result = GateResult(gates={}, inputs={
         "rows": len(aligned.target), "new_columns": [str(c) for c in aligned.new.columns],
         "base_columns": len(aligned.base.columns),
         "start": str(aligned.target.index.min().date()), "end": str(aligned.target.index.max().date()),
-        "fast": fast, "seed": seed,
+        "fast": fast, "seed": seed, "periods": list(periods) if periods else None,
     })
     if "gate1" in wanted:
         result.gates["gate1"] = run_gate1(aligned, metrics, settings.gate1)
     if "gate2" in wanted:
         result.gates["gate2"] = run_gate2(aligned, settings.gate2, seed=seed)
     if "gate3" in wanted:
-        result.gates["gate3"], result.series = run_gate3(aligned, settings.gate3, fast=fast, seed=seed)
+        result.gates["gate3"], result.series = run_gate3(aligned, settings.gate3, fast=fast, seed=seed,
+                                                         test_from=test_from)
     return result
 
 
@@ -113,7 +125,10 @@ def run_for_attempt(
         loaded_base, loaded_target = load_base_table(config, ws.root)
         base = loaded_base if base is None else base
         target = loaded_target if target is None else target
-    result = check(new, base, target, metrics=metrics, settings=config.gates, gates=wanted, fast=fast)
+    from goldloop.data import data_split
+
+    result = check(new, base, target, metrics=metrics, settings=config.gates, gates=wanted, fast=fast,
+                   periods=data_split(config, ws.root))
     report = write_gate_report(folder, result, title=f"{feature} attempt {attempt}")
     result.inputs["report"] = report.relative_to(ws.root).as_posix()
     update_attempt(store, feature, attempt, actor="evaluator",

@@ -1,4 +1,4 @@
-"""Statistics behind the gates: paired block bootstrap, Diebold–Mariano, Deflated Sharpe Ratio.
+"""Statistics behind the gates: paired block bootstrap, Clark–West, Diebold–Mariano, Deflated Sharpe Ratio.
 
 Daily forecast errors are autocorrelated and fat-tailed, so every interval here resamples
 *blocks* of consecutive days (moving-block bootstrap) and every test uses HAC standard errors.
@@ -104,14 +104,28 @@ def improvement_p_value(draws: np.ndarray, better: str) -> float:
     return float((np.sum(d <= 0) + 1) / (d.size + 1))
 
 
+def newey_west_lags(n: int) -> int:
+    """The usual Newey–West bandwidth, floor(4 (n / 100)^(2/9))."""
+    return int(math.floor(4 * (n / 100) ** (2 / 9)))
+
+
+def hac_mean_t(d: np.ndarray, max_lags: int | None = None) -> float:
+    """t-statistic of the mean of ``d`` with a HAC (Newey–West) variance: statsmodels' OLS on a
+    constant with HAC covariance."""
+    import statsmodels.api as sm
+
+    lags = max_lags if max_lags is not None else newey_west_lags(d.size)
+    fit = sm.OLS(d, np.ones(d.size)).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    return float(fit.tvalues[0])
+
+
 def diebold_mariano(loss_base: np.ndarray, loss_new: np.ndarray, max_lags: int | None = None) -> dict[str, float]:
     """Diebold–Mariano test of equal predictive accuracy, with a HAC (Newey–West) variance.
 
-    The DM statistic is the t-statistic of the mean loss differential ``base - new``; statsmodels'
-    OLS on a constant with HAC covariance computes exactly that. Positive = new is better.
+    The DM statistic is the t-statistic of the mean loss differential ``base - new``.
     The Harvey–Leybourne–Newbold small-sample factor is applied; p-value is one-sided.
+    Positive = new is better.
     """
-    import statsmodels.api as sm
     from scipy import stats
 
     d = np.asarray(loss_base, float) - np.asarray(loss_new, float)
@@ -119,10 +133,29 @@ def diebold_mariano(loss_base: np.ndarray, loss_new: np.ndarray, max_lags: int |
     n = d.size
     if n < 10 or np.allclose(d, d[0]):
         return {"dm_stat": 0.0, "p_value": 1.0, "n": float(n)}
-    lags = max_lags if max_lags is not None else int(math.floor(4 * (n / 100) ** (2 / 9)))
-    fit = sm.OLS(d, np.ones(n)).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
-    stat = float(fit.tvalues[0]) * math.sqrt((n - 1) / n)  # HLN correction for h = 1
+    stat = hac_mean_t(d, max_lags) * math.sqrt((n - 1) / n)  # HLN correction for h = 1
     return {"dm_stat": stat, "p_value": float(stats.t.sf(stat, df=n - 1)), "n": float(n)}
+
+
+def clark_west(y: np.ndarray, p_base: np.ndarray, p_new: np.ndarray, max_lags: int | None = None) -> dict[str, float]:
+    """Clark & West (2007) test that a larger model nesting the base forecasts better.
+
+    f_t = (y - p_base)^2 - [(y - p_new)^2 - (p_base - p_new)^2]; the adjustment removes the
+    noise a larger model adds by estimating parameters that are zero under the null, which
+    biases a plain MSPE comparison (Diebold–Mariano) against it. One-sided: a positive mean
+    of f (HAC t-statistic, standard normal) favours the new columns.
+    """
+    from scipy.stats import norm
+
+    y, p_base, p_new = (np.asarray(a, float) for a in (y, p_base, p_new))
+    f = (y - p_base) ** 2 - ((y - p_new) ** 2 - (p_base - p_new) ** 2)
+    f = f[np.isfinite(f)]
+    out = {"mspe_base": float(np.mean((y - p_base) ** 2)), "mspe_new": float(np.mean((y - p_new) ** 2)),
+           "n": float(f.size)}
+    if f.size < 10 or np.allclose(f, 0.0):
+        return {**out, "statistic": 0.0, "p_value": 1.0}
+    t = hac_mean_t(f, max_lags)
+    return {**out, "statistic": t, "p_value": float(norm.sf(t))}
 
 
 def wilson_interval(successes: int, trials: int, alpha: float = 0.05) -> tuple[float, float]:

@@ -16,17 +16,10 @@ def raw_feature_forecasts(fit_end: str | None = None, seed: int = 0, config: Any
     import pandas as pd
     from xgboost import XGBRegressor
 
-    from goldloop.data import load_base_table
-    from goldloop.data.panel import data_split
+    from goldloop.data import data_split, load_base_table
 
     X, y = load_base_table(config, root)
-    if fit_end is None and config is not None:
-        from pathlib import Path
-
-        from goldloop.project import Project
-
-        fit_end = Project(Path(root) if root is not None else Path.cwd(), config).split()[1]
-    fit = X.index <= pd.Timestamp(fit_end or data_split(config)[1])
+    fit = X.index <= pd.Timestamp(fit_end or data_split(config, root)[1])
     after = ~fit
     model = XGBRegressor(random_state=seed, n_jobs=2).fit(X[fit], y[fit])
     forecasts = {"raw_feature_xgboost": pd.Series(model.predict(X[after]), index=X.index[after])}

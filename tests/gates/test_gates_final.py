@@ -57,6 +57,21 @@ def test_more_trials_deflate_more():
     assert many["dsr"] < one["dsr"]
 
 
+def test_a_model_that_is_always_long_is_called_that_and_ties_do_not_inflate_hc_da():
+    pred = _predictions(seed=3)
+    test = pred["split"] == "test"
+    pred.loc[test, "y_pred"] = 0.02  # the drift: the same positive forecast every test day
+    evaluation = final_evaluation(pred, n_trials=1, settings=GateSettings())
+    positions = evaluation["positions"]
+    assert positions["equals_always_long"] and positions["days_differing_from_always_long"] == 0
+    assert "equal always-long on every test day" in positions["statement"]
+    # top 20 % of confidence is 80 of 400 days even when every forecast ties, not all 400
+    assert evaluation["metrics"]["high_confidence_days"] == 80
+    pred.loc[pred.index[test][:7], "y_pred"] = -0.01
+    assert final_evaluation(pred, n_trials=1, settings=GateSettings())["positions"][
+        "days_differing_from_always_long"] == 7
+
+
 def test_bad_predictions():
     with pytest.raises(GateInputError, match="y_pred"):
         final_evaluation(pd.DataFrame({"date": ["2020-01-01"], "y_true": [1.0]}), n_trials=1, settings=GateSettings())
@@ -66,13 +81,20 @@ def test_final_for_attempt_report_state_and_cli(ws, clean_env):
     store = StateStore(ws)
     for attempt, sharpe in ((1, 0.4), (2, 1.1)):
         start_attempt(store, "meta", attempt)
+        # what the meta-model notebook's metrics.json holds: train and validation only
         update_attempt(store, "meta", attempt, actor="evaluator", summary="metrics",
-                       metrics={"sharpe": sharpe, "train_da": 0.9 - 0.1 * attempt, "test_da": 0.52 + 0.02 * attempt})
+                       metrics={"metrics": {"train": {"direction_accuracy": 0.9 - 0.1 * attempt, "sharpe": 2.0},
+                                            "val": {"direction_accuracy": 0.52 + 0.02 * attempt, "sharpe": sharpe}}})
     folder = ws.results / "meta_2"
     folder.mkdir(parents=True)
     _predictions().to_csv(folder / "predictions.csv", index=False)
     evaluation = final_for_attempt(ws, 2)
     assert evaluation["deflated_sharpe"]["n_trials"] == 2
+    from goldloop.gates.final import history_from_state
+
+    history = history_from_state(store.read())  # one train and one validation point per attempt
+    assert [(h["train_da"], h["val_da"]) for h in history] == [(0.8, 0.54), (0.7, 0.56)]
+    assert "positions differ from always-long" in (folder / "final.md").read_text(encoding="utf-8")
     for name in ("final.md", "final_baselines.png", "final_overfitting.png", "final_equity.png"):
         assert (folder / name).stat().st_size > 0, name
     stored = store.read().meta.attempt(2).gates["final"]

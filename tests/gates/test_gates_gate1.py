@@ -89,3 +89,28 @@ def test_bad_columns_are_input_errors(panel, settings, bad):
     new["bad"] = "a" if bad == "text" else np.nan
     with pytest.raises(GateInputError, match="non-numeric" if bad == "text" else "all-NaN"):
         check(new, base, target, metrics=None, settings=settings)
+
+
+def test_same_date_sp500_join_is_caught_on_the_real_panel(settings):
+    """The trap of the offline panel: the S&P 500 closes after gold's London stamp, so its return
+    joined on gold's own date carries information from after the stamp. It correlates only
+    ~0.05 with the target (rule (a) cannot see it) but equals tomorrow's lagged column."""
+    import numpy as np
+
+    from goldloop.data import load_base_table
+    from goldloop.data.catalog import catalog
+    from goldloop.data.offline import load_offline_series
+    from goldloop.data.panel import data_split
+    from goldloop.gates import check
+
+    base, target = load_base_table()
+    close = load_offline_series(catalog().series["sp500"])
+    same_date = (100 * np.log(close).diff()).reindex(base.index).rename("sp_same_date").to_frame()
+    lagged = base[["sp500_logret"]].rename(columns={"sp500_logret": "sp_lagged"})
+    for new, leaks in ((same_date, True), (lagged, False)):
+        gate = check(new, base, target, metrics=None, settings=settings, gates=("gate1",),
+                     periods=data_split()).gates["gate1"]
+        name = f"next_row_leakage[{new.columns[0]}]"
+        verdict = next(c for c in gate["checks"] if c["name"] == name)
+        assert verdict["pass"] is (not leaks), verdict
+        assert gate["pass"] is (not leaks)

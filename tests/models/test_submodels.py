@@ -82,7 +82,8 @@ def test_run_submodel_reports_train_and_val_loss(features):
     X = features[catalog().family("regime").inputs]
     out, metrics = run_submodel(for_feature("regime")(prefix="regime"), X)
     assert metrics["train_loss"] > 0 and metrics["val_loss"] > 0
-    assert metrics["train_rows"] > metrics["val_rows"] > 0
+    assert metrics["train_rows"] > 0 and metrics["val_rows"] > 0
+    assert metrics["train_rows"] + metrics["val_rows"] < metrics["rows"]  # the test years are in neither
     assert metrics["overfit_ratio"] == pytest.approx(metrics["val_loss"] / metrics["train_loss"])
     assert len(out) == len(X)
 

@@ -26,8 +26,8 @@ except ImportError:  # pragma: no cover - exercised inside notebooks
             self.message, self.hint = message, hint
 
 WARMUP_ROWS = 60  # outputs may be NaN only in the first rows (Gate 1's warm-up)
-DEFAULT_TRAIN_END = "2008-12-31"
-DEFAULT_VAL_END = "2010-12-31"
+DEFAULT_TRAIN_END = "1995-12-31"
+DEFAULT_VAL_END = "2007-12-31"
 
 
 class SubmodelError(GoldloopError):
