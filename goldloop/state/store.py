@@ -233,7 +233,7 @@ class StateStore:
     def _written(self) -> dict[str, Any]:
         try:
             record = json.loads(self.written_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # a record broken like state.json itself
             return {}
         return record if isinstance(record, dict) else {}
 

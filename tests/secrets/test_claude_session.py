@@ -37,7 +37,7 @@ def test_a_model_trying_spellings_is_refused_and_never_sees_a_key(trap_ws, tmp_p
     before = ws.state_path.read_text(encoding="utf-8")
     calls = tmp_path / "kaggle-calls.log"
     kaggle_bin = _fake_kaggle(tmp_path / "bin", calls)
-    (ws.root / ".claude").mkdir()
+    (ws.root / ".claude").mkdir(exist_ok=True)  # init writes its settings.json there
     (ws.root / ".claude" / "settings.json").write_text(json.dumps(
         {"permissions": {"allow": ["Bash", "mcp__plugin_goldloop_goldloop"]}}), encoding="utf-8")
     script = [turn(tool_use("Bash", {"command": c, "description": "try"})) for c in TRIES]

@@ -68,7 +68,8 @@ def test_kernel_log_key_never_enters_state_and_the_step_log_lives_on(leaked_run)
         _no_key(backup.read_text(encoding="utf-8"))
     # the monitor's own commit went through, and later steps still commit
     assert log_messages(ws.root)[-1] == "kaggle: vix attempt 1 - results fetched"
-    (ws.root / "notes.md").write_text("next: fix the FRED call\n", encoding="utf-8")
+    notes = ws.root / "notebooks" / "vix_1" / "notes.md"  # a file of this step (commits are the step's own)
+    notes.write_text("next: fix the FRED call\n", encoding="utf-8")
     assert commit_step(ws.root, "model", "vix", 1, "retry").committed
 
 
