@@ -241,7 +241,7 @@ def _read(path: Path) -> str | None:
         if path.is_file() and path.stat().st_size <= MAX_SCRIPT_BYTES:
             return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        pass
+        pass  # unreadable: treated like a missing file (the guard is a fence; kaggle_submit is the lock)
     return None
 
 

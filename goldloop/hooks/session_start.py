@@ -108,5 +108,5 @@ def handle(event: dict[str, Any]) -> dict[str, Any]:
         try:
             session_files.remember(ws, event)  # the Stop hook commits only what changes after this
         except (GoldloopError, OSError):
-            pass
+            pass  # no record: the Stop hook then commits the step's files as before (changed_since_start)
     return context("SessionStart", text, ws.root if ws else None)
