@@ -131,14 +131,32 @@ def commit_step(
     *,
     push: bool = False,
     secret_values: list[str] | None = None,
+    paths: list[str] | None = None,
 ) -> CommitResult:
-    """Stage everything in the workspace and commit it as one step; refuse credentials."""
+    """Stage everything in the workspace (or only ``paths``) and commit it as one step; refuse
+    credentials. Steps running at once (parallel attempts, monitors) commit one at a time."""
     root = Path(root)
     msg = redact_message(message(stage, feature, attempt, summary), secret_values or [])
     if not is_repo(root):
         raise GitError(f"{root} is not a git repository", "run `goldloop init` (it runs git init)")
+    with _commit_lock(root):
+        return _stage_and_commit(root, msg, paths, push, secret_values)
+
+
+def _commit_lock(root: Path):
+    """One committer at a time per workspace (threads and processes): concurrent ``git add`` /
+    ``git commit`` would fight over .git/index.lock or put one step's files in another's commit."""
+    from filelock import FileLock
+
+    lock_dir = root / ".goldloop"
+    lock_dir.mkdir(exist_ok=True)
+    return FileLock(str(lock_dir / "commit.lock"), timeout=120)
+
+
+def _stage_and_commit(root: Path, msg: str, paths: list[str] | None, push: bool,
+                      secret_values: list[str] | None) -> CommitResult:
     clear_stale_index_lock(root)
-    _git(root, "add", "-A", ".")
+    _git(root, "add", "-A", "--", *(paths or ["."]))
     staged = [f for f in _git(root, "diff", "--cached", "--name-only", "-z").stdout.split("\0") if f]
     problems = _leaks(root, staged, secret_values or [])
     if problems:

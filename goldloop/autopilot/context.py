@@ -20,6 +20,8 @@ class RunContext:
     options: RunOptions
     say: Callable[[str], None] = print
     timings: dict[str, float] = field(default_factory=dict)
+    # parallel runs: a step commits state plus its own attempt's folders, not a neighbour's half-done files
+    scoped_commits: bool = False
 
     @property
     def store(self) -> StateStore:
@@ -33,9 +35,18 @@ class RunContext:
         from goldloop.gitlog import commit_step
 
         result = commit_step(self.root, stage, feature, attempt, summary,
-                             secret_values=Secrets.load(self.root).values())
+                             secret_values=Secrets.load(self.root).values(),
+                             paths=self._step_paths(feature, attempt))
         if result.committed:
             self.say(f"  commit: {result.message}")
+
+    def _step_paths(self, feature: str | None, attempt: int | None) -> list[str] | None:
+        if not (self.scoped_commits and feature and attempt):
+            return None
+        from goldloop.workspace import STATE_RELPATH
+
+        folders = [f"{top}/{feature}_{attempt}" for top in ("designs", "data", "notebooks", "results")]
+        return [STATE_RELPATH.as_posix(), *(f for f in folders if (self.root / f).exists())]
 
     def timed(self, stage: str) -> _Timer:
         return _Timer(self, stage)

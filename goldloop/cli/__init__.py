@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "data_cmds",
     "notebook_cmds",
     "run_cmd",
+    "status_cmd",
 )
 
 
