@@ -241,6 +241,20 @@ class LimitSettings(_Section):
     meta_stop_after: int = Field(8, ge=1)
 
 
+class ParallelSettings(_Section):
+    """``[parallel]``: how many attempts may be in flight at once, and the slots they share.
+
+    ``runs`` is the autopilot's default for ``--parallel`` (1 = the sequential loop). Kaggle
+    refuses a push beyond 2 batch GPU / 5 batch CPU sessions per account (sources in
+    docs/run.md); ``local_workers = 0`` means one per two cores, at least one.
+    """
+
+    runs: int = Field(1, ge=1, le=32)
+    kaggle_gpu_slots: int = Field(2, ge=1)
+    kaggle_cpu_slots: int = Field(5, ge=1)
+    local_workers: int = Field(0, ge=0)
+
+
 class ValidateSettings(_Section):
     select: list[str] = Field(default_factory=list)
     ignore: list[str] = Field(default_factory=list)
@@ -254,6 +268,7 @@ class Config(_Section):
     kaggle: KaggleSettings = Field(default_factory=KaggleSettings)
     gates: GateSettings = Field(default_factory=GateSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    parallel: ParallelSettings = Field(default_factory=ParallelSettings)
     data: DataSettings = Field(default_factory=DataSettings)
     validate_: ValidateSettings = Field(default_factory=ValidateSettings, alias="validate")
 

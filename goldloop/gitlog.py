@@ -232,9 +232,13 @@ def commit_step(
     *,
     push: bool = False,
     secret_values: list[str] | None = None,
+    always: bool = False,
 ) -> CommitResult:
     """Commit the step's own changed files (see :func:`step_prefixes`) as one step; anything
-    else is left alone and reported in ``left``. Refuses credentials."""
+    else is left alone and reported in ``left``. Refuses credentials.
+
+    ``always``: when steps run at once, a neighbour's commit can carry this step's change of
+    the shared state.json; the step still gets its own (empty) commit so the log names it."""
     root = Path(root)
     msg = redact_message(message(stage, feature, attempt, summary), secret_values or [])
     if not is_repo(root):
@@ -242,6 +246,9 @@ def commit_step(
     with commit_lock(root):
         clear_stale_git_locks(root)
         mine, left = select_step_files(root, stage, feature, attempt)
+        if not mine and always:
+            sha = _commit(root, msg + " (state saved with the previous commit)", allow_empty=True)
+            return CommitResult(sha is not None, msg, sha, [], left=tuple(left))
         if not mine:  # nothing of this step changed, or another process committed it already
             return CommitResult(False, msg, None, [], left=tuple(left))
         _git_paths(root, ["add", "-A"], mine)
@@ -278,12 +285,12 @@ def _git_paths(root: Path, args: list[str], paths: list[str], check: bool = True
     return done
 
 
-def _commit(root: Path, msg: str, paths: list[str] | None = None) -> str | None:
+def _commit(root: Path, msg: str, paths: list[str] | None = None, allow_empty: bool = False) -> str | None:
     """Commit (only ``paths`` when given); the new sha, or None when nothing was left to commit."""
     # A machine with no git identity still gets commits, signed as goldloop.
     identity = [] if _git(root, "config", "user.email", check=False).stdout.strip() else [
         "-c", "user.email=goldloop@localhost", "-c", "user.name=goldloop"]
-    args = [*identity, "commit", "-q", "--no-verify", "-m", msg]
+    args = [*identity, "commit", "-q", "--no-verify", *(["--allow-empty"] if allow_empty else []), "-m", msg]
     for _ in range(2):
         done = _git_paths(root, args, paths, check=False) if paths else _git(root, *args, check=False)
         if done.returncode == 0:

@@ -20,6 +20,7 @@ class RunContext:
     options: RunOptions
     say: Callable[[str], None] = print
     timings: dict[str, float] = field(default_factory=dict)
+    parallel: bool = False  # steps at once: each still gets its own commit (see commit_step's ``always``)
 
     @property
     def store(self) -> StateStore:
@@ -33,7 +34,7 @@ class RunContext:
         from goldloop.gitlog import commit_step
 
         result = commit_step(self.root, stage, feature, attempt, summary,
-                             secret_values=Secrets.load(self.root).values())
+                             secret_values=Secrets.load(self.root).values(), always=self.parallel)
         if result.committed:
             self.say(f"  commit: {result.message}")
 

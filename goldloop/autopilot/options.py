@@ -21,6 +21,7 @@ class RunOptions:
     max_attempts: int | None = None
     fast: bool = False
     poll_seconds: float = 0.5  # the local backend finishes in seconds; Kaggle runs use the config's
+    parallel: int = 0  # attempts in flight at once; 0: [parallel] runs in goldloop.toml (default 1)
 
     def save(self, root: Path) -> None:
         path = root / OPTIONS_FILE
@@ -82,6 +83,8 @@ def resolve(root: Path, flags: dict[str, object]) -> RunOptions:
     options = RunOptions(**{**asdict(saved), **_given(flags)})
     for name in options.features:
         check_feature(name)
+    if options.parallel < 0:
+        raise ConfigError(f"--parallel must be at least 1, not {options.parallel}")
     if options.backend not in ("local", "kaggle"):
         raise ConfigError(f"unknown backend {options.backend!r}", "use --backend local or --backend kaggle")
     options.save(root)

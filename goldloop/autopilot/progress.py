@@ -24,11 +24,21 @@ def _bars(state: State, config: Any) -> Any:
     return grid
 
 
+def _doing(att: Any) -> str:
+    """What an open attempt is doing: its stage, or its run while it trains."""
+    if att.status.value == "waiting_training" and att.run is not None:
+        return f"[cyan]training on {att.run.backend} {att.run.accelerator}[/]"
+    if att.status.value != "in_progress":
+        return att.status.value.replace("_", " ")
+    return att.stage.value
+
+
 def _table(state: State, started: float) -> Any:
     from rich.table import Table
 
-    table = Table(title=f"goldloop — {state.status.value} — {time.perf_counter() - started:,.0f} s",
-                  title_justify="left")
+    flying = len(state.in_flight())
+    table = Table(title=f"goldloop — {state.status.value} — {flying} run(s) in flight — "
+                        f"{time.perf_counter() - started:,.0f} s", title_justify="left")
     table.add_column("feature")
     table.add_column("status")
     table.add_column("attempts (gates: 1 2 3 → verdict)")
@@ -39,7 +49,7 @@ def _table(state: State, started: float) -> Any:
             gates = att.gates.get("gates", att.gates) if att.gates else {}
             marks = "".join("✓" if isinstance(g, dict) and g.get("pass") else "✗" if isinstance(g, dict) else "·"
                             for g in (gates.get(k) for k in ("gate1", "gate2", "gate3"))) if gates else ""
-            verdict = {"pass": "[green]pass[/]", "fail": "[red]fail[/]"}.get(att.verdict or "", att.stage.value)
+            verdict = {"pass": "[green]pass[/]", "fail": "[red]fail[/]"}.get(att.verdict or "", _doing(att))
             cells.append(f"#{att.number} {marks} {verdict}".replace("  ", " "))
         style = {"passed": "green", "abandoned": "red", "in_progress": "yellow"}.get(rec.status.value, "")
         table.add_row(rec.name, f"[{style}]{rec.status.value}[/]" if style else rec.status.value, "  ".join(cells))

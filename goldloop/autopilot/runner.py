@@ -44,10 +44,12 @@ def open_workspace(path: Path, data_source: str | None = None) -> Any:
     return workspace
 
 
-def _pre_training(ctx: RunContext, feature: str, attempt: int, after: str) -> None:
-    """Run the stages after ``after`` up to and including the submission."""
+def _pre_training(ctx: RunContext, feature: str, attempt: int, after: str, stop_before: str | None = None) -> None:
+    """Run the stages after ``after`` up to and including the submission (or up to ``stop_before``)."""
     todo = stages.STAGE_ORDER[stages.STAGE_ORDER.index(after) + 1:]
     for stage in todo:
+        if stage == stop_before:
+            return
         with ctx.timed(stage), interrupts.doing(f"{feature} attempt {attempt}, stage {stage}"):
             if stage == "research":
                 stages.research(ctx, feature, attempt)
@@ -64,22 +66,22 @@ def _pre_training(ctx: RunContext, feature: str, attempt: int, after: str) -> No
                 stages.submit(ctx, feature, attempt)
 
 
-def _start(ctx: RunContext, action: Action) -> None:
+def _start(ctx: RunContext, action: Action, stop_before: str | None = None) -> None:
     feature, attempt = action.feature, action.attempt
     params = stages.params_for(ctx.root, feature, attempt, fast=ctx.options.fast)
     ctx.say(f"▶ {feature} attempt {attempt}" + (f" {params}" if params else ""))
     start_attempt(ctx.store, feature, attempt, actor="autopilot", params=params,
                   summary=f"entrance: {feature} attempt {attempt}")
     ctx.commit("entrance", feature, attempt)
-    _pre_training(ctx, feature, attempt, "entrance")
+    _pre_training(ctx, feature, attempt, "entrance", stop_before)
 
 
-def _continue(ctx: RunContext, action: Action) -> None:
+def _continue(ctx: RunContext, action: Action, stop_before: str | None = None) -> None:
     att = ctx.store.read().record(action.feature).attempt(action.attempt)
     last = att.stage.value if att else "entrance"
     ctx.say(f"↻ resuming {action.feature} attempt {action.attempt} after stage {last}")
     if last in stages.STAGE_ORDER and last != "kaggle":
-        _pre_training(ctx, action.feature, action.attempt, last)
+        _pre_training(ctx, action.feature, action.attempt, last, stop_before)
     else:  # submitted before the kill but state says in_progress: submit again
         stages.submit(ctx, action.feature, action.attempt)
 
@@ -119,13 +121,20 @@ def _give_up_attempt(ctx: RunContext, action: Action) -> None:
     ctx.commit("eval", action.feature, action.attempt, f"FAIL - training {state.error_type}")
 
 
+def _finalize(ctx: RunContext, action: Action) -> dict[str, Any]:
+    with ctx.timed("final"):
+        return finalize_best(ctx, action.attempt)
+
+
 HANDLERS = {
     "start_attempt": _start,
     "continue": _continue,
+    "submit": _continue,
     "check_monitor": _watch,
     "run_gates": _evaluate,
     "resubmit": _resubmit,
     "fix_and_resubmit": _give_up_attempt,
+    "finalize": _finalize,
 }
 
 
@@ -181,27 +190,37 @@ def _drive(workspace: Any, flags: dict[str, Any], say, on_step) -> dict[str, Any
         f"features: {', '.join(config.features)}" + ("  (fast)" if options.fast else ""))
     if remembered:
         say(remembered)
+    parallel = options.parallel or config.parallel.runs
+    if parallel > 1:
+        from goldloop.autopilot.parallel import ParallelDriver
+
+        say(f"parallel: up to {parallel} attempts in flight")
+        evaluation = ParallelDriver(ctx, parallel, HANDLERS, on_step=on_step).run(MAX_STEPS)
+    else:
+        evaluation = run_sequential(ctx, config, on_step)
+    if on_step:
+        on_step(ctx.store.read(), config)
+    return summarize(ctx, evaluation)
+
+
+def run_sequential(ctx: RunContext, config: Any, on_step=None, handlers: dict[str, Any] | None = None
+                   ) -> dict[str, Any] | None:
+    """One step at a time, in the planner's order (``--parallel 1``, the original loop)."""
     evaluation: dict[str, Any] | None = None
     for _ in range(MAX_STEPS):
         action = next_action(ctx.store.read(), config)
         if on_step:
             on_step(ctx.store.read(), config)
         if action.kind == "done":
-            break
+            return evaluation
         if action.kind == "needs_human":
             raise GoldloopError(action.instruction, action.reason)
         with interrupts.doing(_describe(action)):
-            if action.kind == "finalize":
-                with ctx.timed("final"):
-                    evaluation = finalize_best(ctx, action.attempt)
-                continue
-            HANDLERS[action.kind](ctx, action)
-    else:
-        raise GoldloopError(f"the loop did not settle after {MAX_STEPS} steps",
-                            "inspect `goldloop state history`; this is a bug worth reporting")
-    if on_step:
-        on_step(ctx.store.read(), config)
-    return summarize(ctx, evaluation)
+            result = (handlers or HANDLERS)[action.kind](ctx, action)
+        if action.kind == "finalize":
+            evaluation = result
+    raise GoldloopError(f"the loop did not settle after {MAX_STEPS} steps",
+                        "inspect `goldloop state history`; this is a bug worth reporting")
 
 
 def summarize(ctx: RunContext, evaluation: dict[str, Any] | None) -> dict[str, Any]:

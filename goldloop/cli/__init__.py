@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "run_cmd",
     "attempts_cmd",
     "project_cmd",
+    "status_cmd",
 )
 
 

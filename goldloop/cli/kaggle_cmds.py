@@ -94,7 +94,14 @@ def register(app: typer.Typer) -> None:
                            f"run {r['last_state'] or '?'}" + (f"  outcome {r['outcome']}" if r["outcome"] else "")
                            + (f"  last error: {r['last_error']}" if r["last_error"] else ""))
 
-        emit(monitor.status(workspace().root), as_json, human)
+        def human_with_slots(rows: list) -> None:
+            from goldloop.status import overview, slot_line
+
+            human(rows)
+            view = overview(workspace())
+            typer.echo(slot_line(view["slots"]) + (f"  queued: {len(view['queue'])}" if view["queue"] else ""))
+
+        emit(monitor.status(workspace().root), as_json, human_with_slots)
 
     @mon.command("stop")
     def monitor_stop(feature: Annotated[str | None, typer.Argument()] = None,

@@ -27,6 +27,9 @@ def register(app: typer.Typer) -> None:
         data: str | None = typer.Option(None, "--data", metavar="offline|live", help="offline (default: real data shipped with the "
                                         "packages, no keys) or live (FRED + Yahoo; FRED_API_KEY and internet). "
                                         "Chosen when the workspace is created."),
+        parallel: int | None = typer.Option(None, "--parallel", "-j", min=1,
+                                            help="Attempts in flight at once (default: runs in the parallel table of goldloop.toml, 1). "
+                                            "Kept within the backend's slots and the weekly GPU quota."),
         agents: bool = typer.Option(False, "--agents", help="Hand each step to the plugin's agents through headless Claude Code."),
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (progress goes to stderr)."),
     ) -> None:
@@ -41,7 +44,7 @@ def register(app: typer.Typer) -> None:
         workspace_dir = run_location(workspace_dir, OPTIONS.workspace)
 
         flags = {"backend": backend, "features": list(features), "max_attempts": max_attempts, "fast": fast,
-                 "data": data}
+                 "data": data, "parallel": parallel}
         if agents:
             from goldloop.autopilot.agents import run_with_agents
 

@@ -24,12 +24,13 @@ RULES = (
 def _state_lines(ws) -> tuple[list[str], Any]:
     from goldloop.config import load_config
     from goldloop.errors import GoldloopError
-    from goldloop.state.planner import next_action
+    from goldloop.state.planner import next_actions
     from goldloop.state.store import StateStore
 
     try:
         state = StateStore(ws).read()
-        action = next_action(state, load_config(ws.root))
+        actions = next_actions(state, load_config(ws.root))
+        action = actions[0]
     except GoldloopError as exc:
         return [f"State could not be read: {exc}"], None
     s = state.summary()
@@ -42,8 +43,15 @@ def _state_lines(ws) -> tuple[list[str], Any]:
     meta = s["meta"]
     lines.append(f"  meta: {meta['status']}, {meta['attempts']} attempt(s), best {meta['best_attempt']}, "
                  f"{meta['attempts_since_best']} since best")
+    for row in s["in_flight"]:
+        lines.append(f"In flight: {row['feature']} attempt {row['attempt']} — {row['kernel']} on "
+                     f"{row['backend'] or '?'} {row['accelerator'] or ''}, submitted {row['submitted_at'] or '?'}")
     who = f"{action.agent} agent" if action.agent else "a person"
     lines.append(f"Next action ({action.kind}, for {who}): {action.instruction} Reason: {action.reason}.")
+    others = [f"{a.kind} {a.feature} attempt {a.attempt}" for a in actions[1:]]
+    if others:
+        lines.append("Also possible now, independent of it (start one while others train; never two "
+                     "attempts of one feature): " + "; ".join(others) + ".")
     return lines, state
 
 

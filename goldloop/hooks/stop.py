@@ -77,14 +77,15 @@ def handle(event: dict[str, Any]) -> dict[str, Any] | None:
         notes.append(f"could not commit: {exc}")
     problems = disagreements(ws, state)
     notes += [f"state and files disagree: {p}" for p in problems]
-    running = state.status.value == "waiting_training" and state.kaggle_kernel
+    running = [f"{a.kernel} ({name} attempt {a.number})" for name, a in state.in_flight()]
     message = "goldloop: " + "; ".join(notes) if notes else None
     if event.get("hook_event_name") == "Stop" and not event.get("stop_hook_active") and (running or problems):
         parts = []
         if running:
             parts.append(
-                f"Kernel {state.kaggle_kernel} ({state.current_feature} attempt {state.current_attempt}) is "
-                "still training. Do not end as if the work were done: tell the user training is in "
+                f"{'Kernel' if len(running) == 1 else 'Kernels'} {', '.join(running)} "
+                f"{'is' if len(running) == 1 else 'are'} still training. Do not end as if the work were done: "
+                "tell the user training is in "
                 "progress, that the monitor will fetch the results and update state, and that "
                 "/resume (or 'resume from last time') continues afterwards."
             )

@@ -294,7 +294,8 @@ def record_success(ctx: Context, kernel: str, feature: str, attempt: int, metric
                        summary=f"{kernel} complete; results in {fetched['results']}" + (
                            f"; refused output names: {', '.join(r['name'] for r in fetched['refused'])}"
                            if fetched.get("refused") else ""),
-                       metrics=metrics, error_type=None, error_context=None)
+                       metrics=metrics, error_type=None, error_context=None,
+                       run=_run_end(ctx, kernel, "complete", None))
     moved = _transition(store, ops, "training_complete", feature, attempt,
                         summary=f"{feature} attempt {attempt} - results fetched", resume_from="evaluator",
                         error_type=None, error_context=None)
@@ -310,7 +311,8 @@ def record_failure(ctx: Context, kernel: str, feature: str, attempt: int, error_
     store = StateStore(ctx.ws)
     route = route_for(error_type)
     ops.update_attempt(store, feature, attempt, actor="orchestrator",
-                       summary=f"{kernel} failed: {error_type}", error_type=error_type, error_context=error_context)
+                       summary=f"{kernel} failed: {error_type}", error_type=error_type, error_context=error_context,
+                       run=_run_end(ctx, kernel, "cancelled" if error_type == "cancelled" else "error", error_type))
     # A cancelled run was someone's decision: the orchestrator picks up, not a builder.
     agent = agent or ("orchestrator" if error_type == "cancelled" else route.agent)
     moved = _transition(store, ops, "training_failed", feature, attempt,
@@ -322,10 +324,16 @@ def record_failure(ctx: Context, kernel: str, feature: str, attempt: int, error_
             "error_context": error_context, **({k: fetched.get(k) for k in ("results", "files", "refused")} if fetched else {})}
 
 
+def _run_end(ctx: Context, kernel: str, run_state: str, error_class: str | None) -> dict[str, Any]:
+    """The run record's end: merged into the attempt with its result, in the same write."""
+    return {"backend": load_job(ctx, kernel).get("backend") or ctx.config.kaggle.backend, "kernel": kernel,
+            "state": run_state, "finished_at": utcnow(), "error_class": error_class}
+
+
 def _transition(store: Any, ops: Any, status: str, feature: str, attempt: int, **kwargs: Any) -> bool:
-    """Move state only while it still waits for this attempt (a person may have moved on)."""
-    state = store.read()
-    if state.status is not Status.WAITING_TRAINING or (state.current_feature, state.current_attempt) != (feature, attempt):
+    """Move state only while this attempt still waits (a person may have moved on); other
+    attempts may be in flight at the same time, so it is the attempt's own status that counts."""
+    if store.read().attempt_status(feature, attempt) is not Status.WAITING_TRAINING:
         return False
     try:
         ops.transition(store, status, actor="orchestrator", stage="kaggle", feature=feature, attempt=attempt, **kwargs)
@@ -352,6 +360,9 @@ def _maybe_resubmit(ctx: Context, backend: Backend, kernel: str, feature: str, a
 
     pushed = push_once(backend, folder, kernel)  # never a second session beside a running one
     ops.update_attempt(store, feature, attempt, actor="orchestrator", retries=att.retries + 1,
+                       kernel_version=pushed.version, run={"backend": backend.name, "kernel": kernel,
+                                                           "version": pushed.version, "state": "queued",
+                                                           "submitted_at": utcnow(), "finished_at": None},
                        summary=f"{kernel} resubmitted unchanged after {error_type} (retry {att.retries + 1})")
     record_push(ctx, backend, feature, attempt, kernel, pushed.version,
                 [] if isinstance(pushed, RunStatus) else pushed.warnings, f"resubmitted after {error_type}")
@@ -491,8 +502,7 @@ def watch(workspace: Any, feature: str, attempt: int, *, poll_seconds: float | N
 def _still_waiting(ctx: Context, feature: str, attempt: int) -> bool:
     from goldloop.state.store import StateStore
 
-    state = StateStore(ctx.ws).read()
-    return state.status is Status.WAITING_TRAINING and (state.current_feature, state.current_attempt) == (feature, attempt)
+    return StateStore(ctx.ws).read().attempt_status(feature, attempt) is Status.WAITING_TRAINING
 
 
 def status(workspace: Any) -> list[dict[str, Any]]:
@@ -541,21 +551,20 @@ def stop(workspace: Any, feature: str | None = None, attempt: int | None = None)
 
 
 def restart_dead(workspace: Any) -> list[dict[str, Any]]:
-    """Start a monitor for the attempt state still waits on, when none is alive (SessionStart hook)."""
+    """Start a monitor for every attempt in flight that has none alive (SessionStart hook)."""
     from goldloop.state.store import StateStore
 
     ctx = context(workspace)
-    state = StateStore(ctx.ws).read()
-    if state.status is not Status.WAITING_TRAINING or not state.current_feature or not state.current_attempt:
-        return []
-    att = state.record(state.current_feature).attempt(state.current_attempt)
-    if att is None or not att.kernel:
-        return []
-    job = load_job(ctx, att.kernel)
-    if _running(ctx, att.kernel, job):
-        return []
-    result = start(ctx.ws, state.current_feature, state.current_attempt, poll_seconds=job.get("poll_seconds"))
-    return [{**result, "restarted": True}]
+    restarted = []
+    for feature, att in StateStore(ctx.ws).read().in_flight():
+        if not att.kernel:
+            continue
+        job = load_job(ctx, att.kernel)
+        if _running(ctx, att.kernel, job):
+            continue
+        result = start(ctx.ws, feature, att.number, poll_seconds=job.get("poll_seconds"))
+        restarted.append({**result, "restarted": True})
+    return restarted
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,10 +54,19 @@ def _check_state(ctx: Context, feature: str, attempt: int) -> None:
     from goldloop.state.transitions import check_transition
 
     state = StateStore(ctx.ws).read()
-    if state.record(feature).attempt(attempt) is None:
+    att = state.record(feature).attempt(attempt)
+    if att is None:
         raise GoldloopError(f"{feature} attempt {attempt} has not been started",
                             "start it first (`goldloop state` / the orchestrator), then submit")
-    check_transition(state.status, Status.WAITING_TRAINING)
+    # the attempt's own status: other attempts may train at the same time
+    check_transition(Status.COMPLETED if state.status is Status.COMPLETED else att.status, Status.WAITING_TRAINING)
+
+
+def run_record(backend: str, kernel: str, version: int | None, meta: dict[str, Any]) -> dict[str, Any]:
+    """The attempt's run record at push time (a fresh one for every push)."""
+    return {"backend": backend, "kernel": kernel, "version": version,
+            "accelerator": "gpu" if meta.get("enable_gpu") else "cpu", "submitted_at": utcnow(),
+            "finished_at": None, "state": "queued", "error_class": None}
 
 
 def push_once(backend: Backend, folder: Path, kernel: str) -> PushResult | RunStatus:
@@ -151,7 +160,8 @@ def submit(workspace: Any, folder: Path, feature: str, attempt: int, *, backend:
                        feature=feature, attempt=attempt, summary=summary, kaggle_kernel=kernel,
                        resume_from="evaluator", error_type=None,
                        error_context="\n".join(f"push warning: {w}" for w in result["warnings"]) or None,
-                       attempt_fields={"kernel": kernel})
+                       attempt_fields={"kernel": kernel,
+                                      "run": run_record(chosen.name, kernel, result.get("version"), meta)})
     result["commit"] = commit_kaggle_step(ctx, feature, attempt, "queued" if result.get("queued") else "submitted")
     if start_monitor:
         result["monitor"] = monitor.start(ctx.ws, feature, attempt)

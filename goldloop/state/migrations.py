@@ -46,7 +46,49 @@ def _v0_to_v1(raw: dict[str, Any]) -> dict[str, Any]:
     return upgraded
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _v0_to_v1}
+# Schema 1 was sequential: one global status for the one attempt in flight.
+_OPEN_STATUSES = {"in_progress", "waiting_training", "training_complete", "training_failed"}
+
+
+def _v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
+    """Give every attempt its own status (schema 2: several attempts in flight at once).
+
+    The current attempt takes the global status; every other attempt was settled by the
+    sequential loop (it moved on only after a verdict), so it is ``evaluated``. An attempt
+    the old loop left without a verdict is named in the history, not silently reopened.
+    """
+    from goldloop.state.model import utcnow
+
+    upgraded = {**raw, "schema_version": 2}
+    status = str(raw.get("status"))
+    current = (raw.get("current_feature"), raw.get("current_attempt"))
+    records = [*(raw.get("features") or {}).values()]
+    if isinstance(raw.get("meta"), dict):
+        records.append(raw["meta"])
+    closed = []
+    for rec in records:
+        if not isinstance(rec, dict):
+            continue
+        for att in rec.get("attempts") or []:
+            if not isinstance(att, dict) or "status" in att:
+                continue
+            is_current = (rec.get("name"), att.get("number")) == current
+            if is_current and status in _OPEN_STATUSES and att.get("verdict") is None:
+                att["status"] = status
+            else:
+                att["status"] = "evaluated"
+                if att.get("verdict") is None and not (is_current and status == "evaluated"):
+                    closed.append(f"{rec.get('name')} attempt {att.get('number')}")
+    note = "migrated to schema 2: every attempt carries its own status"
+    if closed:
+        note += "; closed without a verdict (the sequential loop had moved on): " + ", ".join(closed)
+    upgraded["history"] = [*(raw.get("history") or []),
+                           {"at": utcnow(), "actor": "goldloop", "status": status if status else "not_started",
+                            "summary": note}]
+    return upgraded
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _v0_to_v1, 1: _v1_to_v2}
 
 
 def migrate(raw: dict[str, Any], source: str) -> dict[str, Any]:

@@ -3,6 +3,14 @@
 The original kept ``{"status", "current_feature", "current_attempt", "resume_from",
 "kaggle_kernel"}``; we keep those names at the top level and add per-feature records,
 the meta-model record, the final decision and an append-only history.
+
+Since schema 2 several attempts may be in flight at once, so each attempt carries its own
+``status`` (the loop status of *that* attempt) and its own ``run`` record (where and how its
+kernel runs). The top-level fields keep the original's names and mean **the most recent
+step**: ``status``/``current_feature``/``current_attempt``/``resume_from`` are those of the
+attempt that changed last, ``kaggle_kernel`` is the kernel of that attempt while it trains.
+A sequential run therefore reads exactly as before; a parallel one is read per attempt
+(:meth:`State.open_attempts`, :meth:`State.in_flight`).
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from goldloop.names import FEATURE_RE, Stage
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def utcnow() -> str:
@@ -70,11 +78,43 @@ def _kernel_ref(value: str | None) -> str | None:
     if value is not None and (not KERNEL_RE.fullmatch(value) or ".." in value):
         raise ValueError(f"{value[:80]!r} is not a Kaggle kernel reference (owner/slug)")
     return value
+# The statuses an attempt itself can be in (the global ones minus not_started/completed).
+ATTEMPT_STATUSES = frozenset({
+    Status.IN_PROGRESS, Status.WAITING_TRAINING, Status.TRAINING_COMPLETE,
+    Status.TRAINING_FAILED, Status.EVALUATED,
+})
+
+Accelerator = Literal["gpu", "cpu"]
+
+
+class RunRecord(_Model):
+    """One attempt's kernel run: where it runs, which version, and how it ended.
+
+    ``state`` is the backend's run state in lower case (queued, running, complete, error,
+    cancelled); ``error_class`` the classifier's verdict for a failed run.
+    """
+
+    backend: str
+    kernel: str
+    version: int | None = None
+    accelerator: Accelerator = "cpu"
+    submitted_at: str = Field(default_factory=utcnow)
+    finished_at: str | None = None
+    state: Literal["queued", "running", "complete", "error", "cancelled"] = "queued"
+    error_class: str | None = None
+
+    @field_validator("kernel")
+    @classmethod
+    def _kernel(cls, value: str) -> str:
+        return _kernel_ref(value)
 
 
 class Attempt(_Model):
     number: int = Field(ge=1)
+    # this attempt's own loop status; the top-level status mirrors the most recent step's
+    status: Status = Status.IN_PROGRESS
     stage: Stage = Stage.ENTRANCE
+    resume_from: Agent | None = None  # the agent that continues this attempt
     started_at: str = Field(default_factory=utcnow)
     finished_at: str | None = None
     kernel: str | None = None
@@ -94,6 +134,12 @@ class Attempt(_Model):
     @classmethod
     def _kernel(cls, value: str | None) -> str | None:
         return _kernel_ref(value)
+    run: RunRecord | None = None
+
+    @property
+    def open(self) -> bool:
+        """Not evaluated yet: some step of this attempt is still to do."""
+        return self.status is not Status.EVALUATED
 
 
 class FeatureRecord(_Model):
@@ -169,6 +215,24 @@ class State(_Model):
             self.features[feature] = FeatureRecord(name=feature)
         return self.features[feature]
 
+    def records(self) -> list[FeatureRecord]:
+        """Every feature record, then the meta-model's."""
+        return [*self.features.values(), self.meta]
+
+    def open_attempts(self) -> list[tuple[str, Attempt]]:
+        """(feature, attempt) of every attempt not evaluated yet, in record order."""
+        return [(rec.name, att) for rec in self.records() for att in rec.attempts if att.open]
+
+    def attempt_status(self, feature: str, number: int) -> Status | None:
+        """The own status of ``feature`` attempt ``number`` (None when it does not exist)."""
+        rec = self.meta if feature == "meta" else self.features.get(feature)
+        att = rec.attempt(number) if rec else None
+        return att.status if att else None
+
+    def in_flight(self) -> list[tuple[str, Attempt]]:
+        """(feature, attempt) of every attempt whose kernel is pushed and not finished."""
+        return [(name, att) for name, att in self.open_attempts() if att.status is Status.WAITING_TRAINING]
+
     def summary(self) -> dict[str, Any]:
         """The compact, original-style view (no history)."""
         return {
@@ -192,6 +256,17 @@ class State(_Model):
                 "best_attempt": self.meta.best_attempt,
                 "attempts_since_best": self.meta.attempts_since_best,
             },
+            "in_flight": [
+                {"feature": name, "attempt": att.number, "kernel": att.kernel,
+                 "backend": att.run.backend if att.run else None,
+                 "accelerator": att.run.accelerator if att.run else None,
+                 "submitted_at": att.run.submitted_at if att.run else None}
+                for name, att in self.in_flight()
+            ],
+            "open_attempts": [
+                {"feature": name, "attempt": att.number, "status": att.status.value, "stage": att.stage.value}
+                for name, att in self.open_attempts()
+            ],
             "final": self.final.model_dump() if self.final else None,
             "events": len(self.history),
         }

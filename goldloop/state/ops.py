@@ -12,6 +12,7 @@ from goldloop.state.model import (
     Event,
     FeatureStatus,
     FinalDecision,
+    RunRecord,
     State,
     Status,
     utcnow,
@@ -85,29 +86,46 @@ def transition(
     summary, error_context, attempt_fields = _clean(store, summary, error_context, attempt_fields)
 
     def change(state: State) -> None:
-        check_transition(state.status, target)
+        name = feature if feature is not None else state.current_feature
+        number = attempt if attempt is not None else state.current_attempt
+        att = state.record(name).attempt(number) if name and number else None
+        # The move is checked on the attempt's own status (others may be in flight at once);
+        # without an attempt, on the global one.
+        if att is not None:
+            check_transition(Status.COMPLETED if state.status is Status.COMPLETED else att.status, target)
+        elif name and number and target is Status.IN_PROGRESS and state.status is not Status.COMPLETED:
+            pass  # the attempt's first step creates it below
+        else:
+            check_transition(state.status, target)
         state.status = target
+        switched = (name, number) != (state.current_feature, state.current_attempt)
         if feature is not None:
             state.current_feature = feature
         if attempt is not None:
             state.current_attempt = attempt
-        for name, value in (
+        if switched and kaggle_kernel is _UNSET:  # the top-level kernel follows the most recent step
+            state.kaggle_kernel = att.kernel if att is not None and att.kernel else None
+        for field_name, value in (
             ("resume_from", resume_from),
             ("kaggle_kernel", kaggle_kernel),
             ("error_type", error_type),
             ("error_context", error_context),
         ):
             if value is not _UNSET:
-                setattr(state, name, value)
-        if target is Status.IN_PROGRESS and state.current_feature and state.current_attempt:
+                setattr(state, field_name, value)
+        if state.current_feature and state.current_attempt:
             rec = state.record(state.current_feature)
-            if rec.status is FeatureStatus.PENDING:
+            if target is Status.IN_PROGRESS and rec.status is FeatureStatus.PENDING:
                 rec.status = FeatureStatus.IN_PROGRESS
-            att = _ensure_attempt(rec, state.current_attempt)
-            if stage_v is not None:
-                att.stage = stage_v
-        elif stage_v is not None and state.current_feature and state.current_attempt:
-            _ensure_attempt(state.record(state.current_feature), state.current_attempt).stage = stage_v
+            if target is Status.IN_PROGRESS or att is not None or stage_v is not None or attempt_fields:
+                current = _ensure_attempt(rec, state.current_attempt)
+                current.status = target
+                if target is Status.WAITING_TRAINING and kaggle_kernel not in (_UNSET, None) and not current.kernel:
+                    current.kernel = kaggle_kernel  # the top-level kernel of a waiting attempt is its own
+                if resume_from is not _UNSET:
+                    current.resume_from = resume_from
+                if stage_v is not None:
+                    current.stage = stage_v
         if attempt_fields:
             if not (state.current_feature and state.current_attempt):
                 raise StateError("attempt fields given but no attempt is current", "start an attempt first")
@@ -130,6 +148,9 @@ def _merge_fields(att: Attempt, fields: dict[str, Any]) -> None:
         current = getattr(att, name)
         if isinstance(current, dict) and isinstance(value, dict):
             setattr(att, name, {**current, **value})
+        elif name == "run" and isinstance(value, dict):  # the run record merges field by field
+            merged = {**(current.model_dump() if current is not None else {}), **value}
+            setattr(att, name, RunRecord.model_validate(merged))
         else:
             setattr(att, name, value)
 
@@ -159,24 +180,48 @@ def start_attempt(
     params, summary = _clean(store, params, summary)
 
     def change(state: State) -> None:
-        if state.status is not Status.IN_PROGRESS:
+        if state.status is Status.COMPLETED:
             check_transition(state.status, Status.IN_PROGRESS)
         rec = state.record(feature)
         if rec.status in (FeatureStatus.PASSED, FeatureStatus.ABANDONED) and feature != META:
             raise StateError(f"{feature} is {rec.status.value}; it takes no more attempts")
+        existing = rec.attempt(attempt)
+        closed = ""
+        if existing is None:
+            closed = _close_previous_attempt(rec)
+        elif existing.status is not Status.IN_PROGRESS:
+            check_transition(existing.status, Status.IN_PROGRESS)
         att = _ensure_attempt(rec, attempt)
         if params:
             att.params.update(params)
         att.versions = versions()
+        att.status, att.resume_from = Status.IN_PROGRESS, "entrance"
         rec.status = FeatureStatus.IN_PROGRESS
         state.status = Status.IN_PROGRESS
         state.current_feature, state.current_attempt = feature, attempt
         state.resume_from = "entrance"
         state.error_type = state.error_context = state.kaggle_kernel = None
-        _event(state, actor, summary or f"{feature} attempt {attempt} started", Stage.ENTRANCE)
+        _event(state, actor, (summary or f"{feature} attempt {attempt} started") + closed, Stage.ENTRANCE)
 
     new_state, _ = store.update(change)
     return new_state
+
+
+def _close_previous_attempt(record: Any) -> str:
+    """One open attempt per feature: starting attempt n+1 closes attempt n when it has no
+    verdict (someone moved on by hand), but never while its kernel is still training."""
+    latest = record.latest
+    if latest is None or not latest.open:
+        return ""
+    if latest.status is Status.WAITING_TRAINING:
+        raise StateError(
+            f"{record.name} attempt {latest.number} is still training; attempt {latest.number + 1} "
+            "starts after its result and verdict",
+            "wait for the monitor (`goldloop monitor status`) or cancel the run first",
+        )
+    was = latest.status.value
+    latest.status, latest.resume_from = Status.EVALUATED, None
+    return f" (attempt {latest.number} closed without a verdict; it was {was})"
 
 
 def update_attempt(
@@ -222,12 +267,13 @@ def decide(
     plan = _clean(store, plan)
 
     def change(state: State) -> None:
-        check_transition(state.status, Status.EVALUATED)
         rec = state.record(feature)
         att = rec.attempt(attempt)
         if att is None:
             raise StateError(f"{feature} has no attempt {attempt}", "start it first")
+        check_transition(Status.COMPLETED if state.status is Status.COMPLETED else att.status, Status.EVALUATED)
         att.verdict, att.plan, att.finished_at, att.stage = verdict, plan, utcnow(), Stage.EVAL
+        att.status, att.resume_from = Status.EVALUATED, None
         if score is not None:
             att.metrics = {**att.metrics, "score": score}
         if feature == META:

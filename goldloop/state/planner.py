@@ -1,4 +1,4 @@
-"""``next_action``: what happens now, derived from state alone.
+"""``next_actions`` / ``next_action``: what may happen now, derived from state alone.
 
 Used by the orchestrator agent, the /resume skill, the SessionStart hook and the autopilot,
 so "resume from last time" means the same thing everywhere.
@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from goldloop.config import Config
 from goldloop.names import META
 from goldloop.routes import route_for
-from goldloop.state.model import FeatureRecord, FeatureStatus, State, Status
+from goldloop.state.model import Attempt, FeatureRecord, FeatureStatus, State, Status
 
 # Which agent takes over after each stage of an attempt is finished.
 NEXT_AGENT_AFTER_STAGE = {
@@ -39,28 +39,11 @@ class Action:
         return asdict(self)
 
 
-def _next_pending(state: State, config: Config) -> str | None:
-    for name in config.features:
-        rec = state.features.get(name)
-        if rec is None or rec.status in (FeatureStatus.PENDING, FeatureStatus.IN_PROGRESS):
-            return name
-    return None
-
-
 def _start(feature: str, attempt: int, reason: str, plan: str | None = None) -> Action:
     instruction = f"Start {feature} attempt {attempt}: define requirements and what to research."
     if plan:
         instruction += f" Apply the evaluator's improvement plan: {plan}"
     return Action("entrance", feature, attempt, instruction, reason, "start_attempt")
-
-
-def _after_settled_features(state: State, config: Config, reason: str) -> Action:
-    feature = _next_pending(state, config)
-    if feature is not None:
-        rec = state.features.get(feature)
-        attempt = len(rec.attempts) + 1 if rec else 1
-        return _start(feature, attempt, reason)
-    return _meta_next(state, config, reason + "; all submodels are settled")
 
 
 def _meta_next(state: State, config: Config, reason: str) -> Action:
@@ -91,65 +74,95 @@ def _meta_next(state: State, config: Config, reason: str) -> Action:
     return _start(META, tried + 1, reason, plan)
 
 
-def next_action(state: State, config: Config) -> Action:
-    status = state.status
-    feature, attempt = state.current_feature, state.current_attempt
-
-    if status is Status.COMPLETED:
-        final = state.final
-        return Action(None, None, None, "Nothing left to do.",
-                      f"project completed with meta-model attempt {final.attempt if final else '?'}", "done")
-
-    if status is Status.NOT_STARTED:
-        return _after_settled_features(state, config, "nothing has started yet")
-
+def _attempt_action(state: State, config: Config, feature: str, att: Attempt) -> Action:
+    """The one step an open attempt waits for, from its own status."""
+    number, status = att.number, att.status
+    is_current = (state.current_feature, state.current_attempt) == (feature, number)
     if status is Status.WAITING_TRAINING:
+        kernel = att.kernel or (state.kaggle_kernel if is_current else None)
         return Action(
-            "orchestrator", feature, attempt,
-            f"Kernel {state.kaggle_kernel} is training. Check `kaggle_monitor status`; do not poll Kaggle by hand. "
+            "orchestrator", feature, number,
+            f"Kernel {kernel} is training. Check `kaggle_monitor status`; do not poll Kaggle by hand. "
             "When it finishes the monitor fetches the outputs and updates state.",
             "a kernel was submitted and its result is not in yet", "check_monitor",
         )
-
     if status is Status.TRAINING_COMPLETE:
         return Action(
-            "evaluator", feature, attempt,
-            f"Run the gates on {feature} attempt {attempt} (run_gates) and decide: pass, next attempt, abandon.",
+            "evaluator", feature, number,
+            f"Run the gates on {feature} attempt {number} (run_gates) and decide: pass, next attempt, abandon.",
             "training outputs are fetched", "run_gates",
         )
-
     if status is Status.TRAINING_FAILED:
-        route = route_for(state.error_type)
-        rec = state.record(feature) if feature else None
-        retries = rec.attempt(attempt).retries if rec and attempt and rec.attempt(attempt) else 0
-        if route.auto_resubmit and retries < config.kaggle.auto_retry_network:
-            return Action("orchestrator", feature, attempt,
-                          f"Resubmit the same kernel unchanged (retry {retries + 1} of {config.kaggle.auto_retry_network}).",
-                          f"training failed with {state.error_type}", "resubmit")
-        context = f" Context: {state.error_context}" if state.error_context else ""
-        return Action(route.agent, feature, attempt, route.instruction + context,
-                      f"training failed with {state.error_type or 'unknown'}", "fix_and_resubmit")
+        error_type = att.error_type or (state.error_type if is_current else None)
+        error_context = att.error_context or (state.error_context if is_current else None)
+        route = route_for(error_type)
+        if route.auto_resubmit and att.retries < config.kaggle.auto_retry_network:
+            return Action("orchestrator", feature, number,
+                          f"Resubmit the same kernel unchanged (retry {att.retries + 1} of {config.kaggle.auto_retry_network}).",
+                          f"training failed with {error_type}", "resubmit")
+        context = f" Context: {error_context}" if error_context else ""
+        return Action(route.agent, feature, number, route.instruction + context,
+                      f"training failed with {error_type or 'unknown'}", "fix_and_resubmit")
+    # IN_PROGRESS
+    if att.stage.value in ("model", "kaggle"):  # the notebook is built: the next step needs a run slot
+        return Action("orchestrator", feature, number,
+                      f"Submit notebooks/{feature}_{number} with kaggle_submit (validates, pushes, starts the monitor).",
+                      f"the notebook of {feature} attempt {number} is built", "submit")
+    resume = att.resume_from or (state.resume_from if is_current else None)
+    agent = resume or NEXT_AGENT_AFTER_STAGE.get(att.stage.value, "entrance")
+    return Action(agent, feature, number,
+                  f"Continue {feature} attempt {number} (last stage: {att.stage.value}).",
+                  f"work in progress; resume_from={resume}", "continue")
 
-    if status is Status.IN_PROGRESS:
-        rec = state.record(feature) if feature else None
-        att = rec.attempt(attempt) if rec and attempt else None
-        agent = state.resume_from or (NEXT_AGENT_AFTER_STAGE.get(att.stage.value) if att else "entrance")
-        stage = att.stage.value if att else "entrance"
-        return Action(agent, feature, attempt,
-                      f"Continue {feature} attempt {attempt} (last stage: {stage}).",
-                      f"work in progress; resume_from={state.resume_from}", "continue")
 
-    # EVALUATED: the evaluator's decision is recorded; pick the next attempt or feature.
-    if feature == META:
-        return _meta_next(state, config, f"meta-model attempt {attempt} evaluated")
-    rec = state.record(feature) if feature else None
-    if rec is None or rec.status in (FeatureStatus.PASSED, FeatureStatus.ABANDONED, FeatureStatus.FAILED):
-        settled = f"{feature} {rec.status.value}" if rec else "no current feature"
-        return _after_settled_features(state, config, settled)
-    latest = rec.latest
-    next_attempt = len(rec.attempts) + 1
-    return _start(feature, next_attempt, f"{feature} attempt {attempt} failed its gates",
-                  latest.plan if latest else None)
+# When several steps may run, the order one-at-a-time callers see them in: finish what is
+# furthest along first (it frees a slot or settles a feature), start new work last.
+_KIND_ORDER = ("run_gates", "resubmit", "fix_and_resubmit", "submit", "continue", "check_monitor", "start_attempt")
+
+
+def next_actions(state: State, config: Config) -> list[Action]:
+    """Every independent step that may run now, at most one per attempt and one start per feature.
+
+    Features are independent of each other: feature B may start while A trains, A may be
+    evaluated while B trains. Attempts of one feature follow each other (attempt n+1 needs
+    attempt n's verdict and plan). The meta-model waits until every configured submodel is
+    settled, and the final evaluation until nothing else is open.
+    """
+    if state.status is Status.COMPLETED:
+        final = state.final
+        return [Action(None, None, None, "Nothing left to do.",
+                       f"project completed with meta-model attempt {final.attempt if final else '?'}", "done")]
+    actions = [_attempt_action(state, config, name, att) for name, att in state.open_attempts()]
+    busy = {a.feature for a in actions}
+    for name in config.features:
+        rec = state.features.get(name)
+        if name in busy or (rec is not None and rec.status not in (FeatureStatus.PENDING, FeatureStatus.IN_PROGRESS)):
+            continue
+        latest = rec.latest if rec else None
+        if latest is None:
+            actions.append(_start(name, 1, "nothing has started yet" if not state.features
+                                  else f"{name} has not started"))
+        else:
+            actions.append(_start(name, latest.number + 1, f"{name} attempt {latest.number} failed its gates",
+                                  latest.plan))
+    if not actions:
+        actions.append(_meta_next(state, config, _why_meta(state)))
+    current = (state.current_feature, state.current_attempt)
+    actions.sort(key=lambda a: ((a.feature, a.attempt) != current, _KIND_ORDER.index(a.kind)
+                                if a.kind in _KIND_ORDER else len(_KIND_ORDER)))
+    return actions
+
+
+def _why_meta(state: State) -> str:
+    latest = state.meta.latest
+    if latest is not None:
+        return f"meta-model attempt {latest.number} evaluated"
+    return "all submodels are settled"
+
+
+def next_action(state: State, config: Config) -> Action:
+    """The first of :func:`next_actions`: for callers that do one step at a time."""
+    return next_actions(state, config)[0]
 
 
 def next_action_dict(state: State, config: Config) -> dict[str, object]:

@@ -84,14 +84,17 @@ def register(server: Any) -> None:
 
     @server.tool()
     def next_action(workspace_dir: WorkspaceArg = None) -> dict[str, Any]:
-        """What happens next: {agent, feature, attempt, instruction, reason, kind}."""
+        """What happens next: {agent, feature, attempt, instruction, reason, kind}, plus
+        ``also_possible``: the other independent steps that may run now (other features may
+        start or be evaluated while a kernel trains; never two attempts of one feature)."""
         from goldloop.config import load_config
-        from goldloop.state.planner import next_action as plan
+        from goldloop.state.planner import next_actions
         from goldloop.state.store import StateStore
 
         ws = workspace(workspace_dir)
         state = run(StateStore(ws).read)
-        return plan(state, run(load_config, ws.root)).to_dict()
+        first, *others = next_actions(state, run(load_config, ws.root))
+        return {**first.to_dict(), "also_possible": [a.to_dict() for a in others]}
 
     @server.tool()
     def state_decide(

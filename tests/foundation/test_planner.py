@@ -16,8 +16,10 @@ def _state(status: Status, feature="vix", attempt=1, **kw) -> State:
     if feature and feature != "meta":
         state.features[feature] = FeatureRecord(
             name=feature, status=FeatureStatus.IN_PROGRESS,
-            attempts=[Attempt(number=n) for n in range(1, (attempt or 0) + 1)],
+            attempts=[Attempt(number=n, status=Status.EVALUATED) for n in range(1, (attempt or 0) + 1)],
         )
+        # schema 2: the current attempt's own status is the global one
+        state.features[feature].attempts[-1].status = status
     return state
 
 
@@ -34,7 +36,8 @@ def _meta(since_best: int, tried: int, best: int | None = 1) -> State:
                   current_attempt=tried or 1)
     for name in CONFIG.features:
         state.features[name] = FeatureRecord(name=name, status=FeatureStatus.PASSED)
-    state.meta = FeatureRecord(name="meta", attempts=[Attempt(number=n) for n in range(1, tried + 1)],
+    state.meta = FeatureRecord(name="meta", attempts=[Attempt(number=n, status=Status.EVALUATED)
+                                                      for n in range(1, tried + 1)],
                                best_attempt=best, attempts_since_best=since_best)
     return state
 

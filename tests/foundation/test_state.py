@@ -8,7 +8,7 @@ from itertools import product
 import pytest
 
 from goldloop.errors import GoldloopError, StateChangedOutsideError, StateError, TransitionError
-from goldloop.state.model import State, Status
+from goldloop.state.model import SCHEMA_VERSION, State, Status
 from goldloop.state.ops import decide, finalize, start_attempt, transition, update_attempt
 from goldloop.state.store import SCHEMA_FILE, StateStore
 from goldloop.state.transitions import TRANSITIONS
@@ -17,15 +17,20 @@ from goldloop.state.transitions import TRANSITIONS
 def _force(store: StateStore, status: Status) -> None:
     """Put the store into ``status`` directly (test setup only)."""
 
-    from goldloop.state.model import Attempt, FinalDecision
+    from goldloop.state.model import ATTEMPT_STATUSES, Attempt, FinalDecision
 
     def change(state: State) -> None:
         if status is Status.COMPLETED:  # a completed project always has its final decision
-            state.meta.attempts.append(Attempt(number=1))
+            state.meta.attempts.append(Attempt(number=1, status=Status.EVALUATED))
             state.final = FinalDecision(attempt=1, summary="forced")
         state.status = status
+        if status is Status.NOT_STARTED:
+            return  # no attempt exists before the first one starts
         state.current_feature, state.current_attempt = "vix", 1
-        state.record("vix").attempts or state.record("vix").attempts.append(Attempt(number=1))
+        if not state.record("vix").attempts:
+            state.record("vix").attempts.append(Attempt(number=1))
+        # the attempt's own status agrees with the global one (schema 2)
+        state.record("vix").attempts[0].status = status if status in ATTEMPT_STATUSES else Status.EVALUATED
 
     store.update(change)
 
@@ -175,8 +180,9 @@ def test_original_flat_state_is_migrated_without_losing_fields(ws):
         StateStore(ws).read()
     assert StateStore(ws).accept()["accepted"]
     state = StateStore(ws).read()
-    assert state.schema_version == 1
+    assert state.schema_version == SCHEMA_VERSION
     assert state.status is Status.WAITING_TRAINING
+    assert [a.status for a in state.features["vix"].attempts] == [Status.EVALUATED, Status.WAITING_TRAINING]
     assert state.kaggle_kernel == "owner/gold-vix-2"
     assert [a.number for a in state.features["vix"].attempts] == [1, 2]
     assert "keep me" in state.history[0].summary
