@@ -87,6 +87,15 @@ def test_the_final_equity_plot_names_lines_drawn_on_top_of_each_other(tmp_path):
     assert (tmp_path / "equity.png").stat().st_size > 1000
 
 
+def test_yesterdays_sign_on_the_first_test_day_is_the_last_validation_days_return():
+    pred = _predictions(n_train=300, n_test=100, seed=5)
+    pred.loc[200:299, "split"] = "val"  # what the meta-model writes: train, val, test
+    pred.loc[199, "y_true"], pred.loc[299, "y_true"] = -1.0, 1.0  # last train day down, last val day up
+    pred.loc[300, "y_true"] = 2.0  # the first test day is up: yesterday's sign (val's last day) is right
+    curves = final_evaluation(pred, n_trials=1, settings=GateSettings())["curves"]["returns"]
+    assert curves["yesterday_sign"][0] == pytest.approx(2.0 - 0.05)  # long, paying the entry cost
+
+
 def test_bad_predictions():
     with pytest.raises(GateInputError, match="y_pred"):
         final_evaluation(pd.DataFrame({"date": ["2020-01-01"], "y_true": [1.0]}), n_trials=1, settings=GateSettings())
