@@ -86,7 +86,7 @@ def final_evaluation(
 ) -> dict[str, Any]:
     """Evaluate the test split (``predictions``: date index, y_true, y_pred; a ``split`` column
     is honoured: its test rows are evaluated and its train rows give the overfitting gap)."""
-    frame = _frame(predictions, "predictions")
+    frame = whole = _frame(predictions, "predictions")
     if "split" in frame.columns:
         if train_predictions is None and (frame["split"] == "train").any():
             train_predictions = frame[frame["split"] == "train"]
@@ -102,7 +102,10 @@ def final_evaluation(
 
     forecasts: dict[str, np.ndarray] = {"always_long": np.full(len(y), ALWAYS_LONG_FORECAST)}
     previous = frame["y_true"].shift(1)
-    if train is not None and len(train):
+    earlier = whole["y_true"][whole.index < frame.index[0]].dropna()  # the day before the test split
+    if len(earlier):
+        previous.iloc[0] = earlier.iloc[-1]
+    elif train is not None and len(train):
         previous.iloc[0] = train["y_true"].iloc[-1]
     forecasts["yesterday_sign"] = previous.to_numpy()
     for name, series in (baselines or {}).items():

@@ -72,8 +72,9 @@ def _plot_deltas(gate3: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def plot_equity(curves: dict[str, tuple[Any, np.ndarray]], path: Path, title: str) -> None:
-    """Cumulative strategy return (percent, after costs) of each named daily series.
+def plot_equity(curves: dict[str, tuple[Any, np.ndarray]], path: Path, title: str) -> list[str]:
+    """Cumulative strategy return (percent, after costs) of each named daily series; returns the
+    legend's labels.
 
     Lines that overlap stay visible: each later line is thinner and dashed differently, drawn on
     top, and a curve identical to an earlier one says so in the legend.
@@ -91,11 +92,12 @@ def plot_equity(curves: dict[str, tuple[Any, np.ndarray]], path: Path, title: st
     ax.axhline(0, color="k", lw=0.6)
     ax.set_ylabel("cumulative return, % (after costs)")
     ax.set_title(title)
-    ax.legend()
+    legend = ax.legend()
     fig.autofmt_xdate()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return [text.get_text() for text in legend.get_texts()]
 
 
 def write_gate_report(folder: str | Path, result: Any, title: str = "") -> Path:
@@ -228,9 +230,11 @@ def write_final_report(folder: str | Path, evaluation: dict[str, Any], attempts_
     curves = evaluation.get("curves") or {}
     if curves.get("dates"):
         dates = pd.to_datetime(curves["dates"])
-        plot_equity({n: (dates, np.asarray(r, float)) for n, r in curves["returns"].items()},
-                    folder / "final_equity.png", "Test-split equity: final model vs baselines")
-        lines += ["![equity](final_equity.png)", ""]
+        labels = plot_equity({n: (dates, np.asarray(r, float)) for n, r in curves["returns"].items()},
+                             folder / "final_equity.png", "Test-split equity: final model vs baselines")
+        same = [label for label in labels if "(identical to " in label]
+        lines += ["![equity](final_equity.png)", ""] + (
+            [f"Lines drawn on top of each other: {'; '.join(same)}.", ""] if same else [])
     path = folder / "final.md"
     path.write_text("\n".join(lines), encoding="utf-8", newline="\n")
     return path

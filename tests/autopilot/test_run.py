@@ -95,6 +95,18 @@ def test_fast_run_completes_with_history_commits_gates_and_report(uninterrupted)
     assert (report.parent / "pipeline_progress.png").stat().st_size > 1000
     assert (report.parent / "gates_per_feature.png").stat().st_size > 1000
     assert list(workspace.glob("results/**/*.png"))
+    # the final report: one train and one validation DA per meta-model attempt for the
+    # overfitting plot (it was empty), none of the test years, and the positions said plainly
+    from goldloop.gates.final import history_from_state
+    from goldloop.state.store import StateStore
+    from goldloop.workspace import find_workspace
+
+    points = history_from_state(StateStore(find_workspace(workspace)).read())
+    assert len(points) == len(state["meta"]["attempts"]) >= 1
+    assert all(0.3 < p["train_da"] < 0.8 and 0.3 < p["val_da"] < 0.8 for p in points), points
+    assert all("test" not in (a["metrics"].get("metrics") or {}) for a in state["meta"]["attempts"])
+    final_md = workspace / "results" / f"meta_{state['final']['attempt']}" / "final.md"
+    assert "always-long on" in final_md.read_text(encoding="utf-8")
 
 
 def test_a_second_run_has_nothing_to_redo(uninterrupted):

@@ -72,6 +72,30 @@ def test_a_model_that_is_always_long_is_called_that_and_ties_do_not_inflate_hc_d
         "days_differing_from_always_long"] == 7
 
 
+def test_the_final_equity_plot_names_lines_drawn_on_top_of_each_other(tmp_path):
+    from goldloop.gates.report import plot_equity, write_final_report
+
+    pred = _predictions(seed=4)
+    pred.loc[pred["split"] == "test", "y_pred"] = 0.03  # long every day: the always-long curve exactly
+    evaluation = final_evaluation(pred, n_trials=1, settings=GateSettings())
+    report = write_final_report(tmp_path, evaluation, [])
+    assert "always_long (identical to final model)" in report.read_text(encoding="utf-8")
+    dates = pd.bdate_range("2020-01-01", periods=5)
+    labels = plot_equity({"a": (dates, np.ones(5)), "b": (dates, np.zeros(5)), "c": (dates, np.ones(5))},
+                         tmp_path / "equity.png", "three lines")
+    assert labels == ["a", "b", "c (identical to a)"]
+    assert (tmp_path / "equity.png").stat().st_size > 1000
+
+
+def test_yesterdays_sign_on_the_first_test_day_is_the_last_validation_days_return():
+    pred = _predictions(n_train=300, n_test=100, seed=5)
+    pred.loc[200:299, "split"] = "val"  # what the meta-model writes: train, val, test
+    pred.loc[199, "y_true"], pred.loc[299, "y_true"] = -1.0, 1.0  # last train day down, last val day up
+    pred.loc[300, "y_true"] = 2.0  # the first test day is up: yesterday's sign (val's last day) is right
+    curves = final_evaluation(pred, n_trials=1, settings=GateSettings())["curves"]["returns"]
+    assert curves["yesterday_sign"][0] == pytest.approx(2.0 - 0.05)  # long, paying the entry cost
+
+
 def test_bad_predictions():
     with pytest.raises(GateInputError, match="y_pred"):
         final_evaluation(pd.DataFrame({"date": ["2020-01-01"], "y_true": [1.0]}), n_trials=1, settings=GateSettings())
