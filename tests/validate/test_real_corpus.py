@@ -14,7 +14,7 @@ from tests.validate.kernels import metadata, notebook, write_kernel
 
 def test_corpus_is_sourced_and_split():
     every = real_scores.kernels(found=None)
-    assert len(real_scores.kernels()) >= 50
+    assert len(real_scores.kernels()) >= 100
     assert all(k["source"] and k["reason"] for k in every)
     assert {k["half"] for k in real_scores.kernels()} == {"A", "B"}
     folders = {p.name for p in real_scores.CORPUS.iterdir() if p.is_dir()}
@@ -139,3 +139,49 @@ def test_findings_say_what_where_why_and_fix(tmp_path):
     finding = next(f for f in report.findings if f.rule == "GL203")
     assert (finding.cell, finding.line) == (2, 2) and "cell 2, line 2" in finding.message
     assert "value_counts" in finding.message and "AttributeError" in finding.message and finding.hint
+
+
+# ---------------------------------------------------------------- causes found in the 32 kernels added last
+
+def test_placeholder_owner_is_an_error(tmp_path):
+    _, errors = _check(tmp_path, ["print(1)"], id="YOUR_KAGGLE_USERNAME/k", dataset_sources=["REPLACE_WITH_KAGGLE_USERNAME/d"])
+    assert "GL508" in errors
+    _, errors = _check(tmp_path / "ok", ["print(1)"], id="tester/your-model", dataset_sources=[])
+    assert "GL508" not in errors
+
+
+def test_local_from_pretrained_needs_no_internet(tmp_path):
+    _, errors = _check(tmp_path, ["from transformers import AutoTokenizer\nMODEL = '/kaggle/input/llm/transformers/default/1'\n"
+                                  "a = AutoTokenizer.from_pretrained(MODEL)\n"
+                                  "def load(path):\n    return AutoTokenizer.from_pretrained(path, local_files_only=True)\n"],
+                       dataset_sources=[], model_sources=["tester/llm/transformers/default/1"])
+    assert "GL1202" not in errors
+    _, errors = _check(tmp_path / "hub", ["from transformers import AutoTokenizer\nt = AutoTokenizer.from_pretrained('bert-base-uncased')"])
+    assert errors == {"GL1202"}
+
+
+def test_torchvision_weights_need_internet(tmp_path):
+    _, errors = _check(tmp_path, ["from torchvision import models\nm = models.resnet18(weights=models.ResNet18_Weights.IMAGENET1K_V1)"])
+    assert errors == {"GL1202"}
+    _, errors = _check(tmp_path / "none", ["from torchvision import models\nm = models.resnet18(weights=None)"])
+    assert not errors
+
+
+def test_install_shell_lines_create_no_data_file(tmp_path):
+    _, errors = _check(tmp_path, ["!nvidia-smi\n!kaggle kernels push -p .\n", "import pandas as pd\nx = pd.read_csv('players.csv')"],
+                       enable_internet=True)
+    assert errors == {"GL407"}
+    _, errors = _check(tmp_path / "w", ["!wget -q https://example.org/players.csv\n", "import pandas as pd\nx = pd.read_csv('players.csv')"],
+                       enable_internet=True)
+    assert not errors
+
+
+def test_placeholder_and_author_paths_passed_to_any_call(tmp_path):
+    _, errors = _check(tmp_path, ["from torchvision import datasets\nd = datasets.ImageFolder('/path/to/dataset/train')\n"
+                                  "from pathlib import Path\nroot = Path('D:/data/lungs')\nprint(root)\n"])
+    assert errors == {"GL406"}
+
+
+def test_keras_text_preprocessing_is_gone(tmp_path):
+    _, errors = _check(tmp_path, ["from keras.preprocessing.text import Tokenizer"])
+    assert errors == {"GL1502"}

@@ -97,6 +97,7 @@ CASES: dict[str, tuple[Case, Case]] = {
     "GL506": (Case(cells=["x = 1"], nb_metadata={}),
               Case(cells=["x = 1"], nb_metadata={"kernelspec": {"name": "python3"}})),
     "GL507": (K("x = 1", kernel_type="script"), K("x = 1", kernel_type="notebook")),
+    "GL508": (K("x = 1", id="YOUR_KAGGLE_USERNAME/gold-vix-1"), K("x = 1", id="tester/your-gold-vix")),
     "GL601": (K("print(price)", cell=1, line=1), K("price = 1", "print(price, display, len)")),
     "GL602": (K("print(total)", "total = 3", cell=1, line=1),
               K("def f():\n    return total", "total = 3\nprint(f())")),

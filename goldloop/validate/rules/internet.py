@@ -58,6 +58,34 @@ def _shell_hits(ctx, matches):
                                          "enable_internet is false"
 
 
+_HUB_CALLS = {"from_pretrained", "load_dataset"}
+
+
+def _maybe_local(node: ast.Call, constants: dict[str, str]) -> bool:
+    """``from_pretrained('/kaggle/input/…')``, a name bound to such a path, ``local_files_only=True``,
+    or a name only known at run time (a path found among candidates): not surely a download."""
+    from goldloop.validate.paths import UNKNOWN, evaluate
+
+    if any(k.arg == "local_files_only" and isinstance(k.value, ast.Constant) and k.value.value is True
+           for k in node.keywords):
+        return True
+    path = evaluate(node.args[0], constants) if node.args else None
+    return path is None or UNKNOWN in path or path.startswith(("/", "./", "../"))
+
+
+def _pretrained_weights(node: ast.Call, modules: dict[str, str]) -> bool:
+    """``torchvision.models.resnet18(weights=…)`` / ``(pretrained=True)``: torchvision downloads
+    the weights on first use (public kernel in tests/validate/real_corpus)."""
+    if modules.get(root_name(node.func) or "") != "torchvision" and not dotted(node.func).startswith("torchvision."):
+        return False
+    for k in node.keywords:
+        if k.arg == "weights" and not (isinstance(k.value, ast.Constant) and k.value.value is None):
+            return True
+        if k.arg == "pretrained" and isinstance(k.value, ast.Constant) and k.value.value is True:
+            return True
+    return False
+
+
 def _offline(ctx) -> bool:
     return not ctx.flag("enable_internet", True)
 
@@ -91,8 +119,10 @@ def network_calls(ctx):
         chain, name = dotted(node.func), call_name(node)
         root = root_name(node.func)
         first = const_str(node.args[0]) if node.args else None
+        if name in _HUB_CALLS and _maybe_local(node, ctx.constants):
+            continue
         if (modules.get(root or "") in NETWORK_MODULES or name in NETWORK_CALLS
-                or chain in NETWORK_DOTTED
+                or chain in NETWORK_DOTTED or _pretrained_weights(node, modules)
                 or (first and first.startswith(("http://", "https://")) and _READS.match(name))):
             key = (cell.number, node.lineno)
             if key not in seen:
