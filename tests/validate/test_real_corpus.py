@@ -185,3 +185,12 @@ def test_placeholder_and_author_paths_passed_to_any_call(tmp_path):
 def test_keras_text_preprocessing_is_gone(tmp_path):
     _, errors = _check(tmp_path, ["from keras.preprocessing.text import Tokenizer"])
     assert errors == {"GL1502"}
+
+
+def test_installing_what_the_image_has_needs_no_internet(tmp_path):
+    """pip finds unpinned packages of Kaggle's image installed and never asks the index."""
+    _, errors = _check(tmp_path, ["!pip install --quiet torch transformers peft pandas tqdm\n!pip install kaggle\n"])
+    assert "GL1201" not in errors
+    for line in ("!pip install -U shap", "!pip install torch==2.4.1", "!pip install hmmlearn", "!pip install -r requirements.txt"):
+        _, errors = _check(tmp_path / line.split()[-1].replace("=", "_").replace(".", "_"), [line])
+        assert "GL1201" in errors, line

@@ -155,7 +155,7 @@ CASES: dict[str, tuple[Case, Case]] = {
                                  "kaggle": {"key": "0123abcd4567ef890123abcd4567ef89"}}),
                Case(cells=["x = 1"], meta={},
                     nb_metadata={"kernelspec": {"name": "python3"}, "kaggle": {"accelerator": "none"}})),
-    "GL1201": (K("!pip install -q shap", line=1),
+    "GL1201": (K("!pip install -q hmmlearn", line=1),
                K("!pip install --no-index --find-links /kaggle/input/wheels shap")),
     "GL1202": (K("import requests\nr = requests.get('https://example.com')", line=2),
                K("import requests\nr = requests.get('https://example.com')",

@@ -7,7 +7,10 @@ is the expensive part). The kaggle client treats a missing flag as true, and so 
 from __future__ import annotations
 
 import ast
+import json
 import re
+from functools import cache
+from pathlib import Path
 
 from goldloop.validate.astutil import call_name, const_str, dotted, root_name
 from goldloop.validate.registry import rule
@@ -26,7 +29,42 @@ _SHELL_NET = re.compile(r"^!\s*(wget|curl|git\s+clone|kaggle\s)")
 
 
 def _offline_install(line: str) -> bool:
-    return "--no-index" in line or "/kaggle/input" in line
+    return "--no-index" in line or "/kaggle/input" in line or _preinstalled_only(line)
+
+
+@cache
+def _image_packages() -> frozenset[str]:
+    """Distributions Kaggle's image already has (kaggle_image_packages.json, with its source)."""
+    path = Path(__file__).resolve().parent.parent / "kaggle_image_packages.json"
+    return frozenset(json.loads(path.read_text(encoding="utf-8"))["packages"])
+
+
+_UPGRADE_FLAGS = {"--upgrade", "--force-reinstall", "--ignore-installed", "--requirement", "--editable", "--pre"}
+_VALUE_FLAGS = {"-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-c", "--constraint"}
+
+
+def _preinstalled_only(line: str) -> bool:
+    """``pip install torch pandas -q`` of names Kaggle's image has, unpinned and without --upgrade:
+    pip finds them installed and never asks the index, so it works offline (a public kernel
+    does this, tests/validate/real_corpus)."""
+    words = [w.strip("'\"") for w in re.split(r"\s+", line.split("install", 1)[-1].strip()) if w]
+    names, skip_next = [], False
+    for word in words:
+        if skip_next:
+            skip_next = False
+        elif word in _VALUE_FLAGS:
+            skip_next = True
+        elif word.startswith("--"):
+            if word.split("=", 1)[0] in _UPGRADE_FLAGS:
+                return False
+        elif word.startswith("-"):
+            if set(word[1:]) & set("UIre"):
+                return False
+        elif re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", word):
+            names.append(re.sub(r"[-_.]+", "-", word).lower())
+        else:  # a pin, an extra, a URL, a file: pip has to look
+            return False
+    return bool(names) and all(n in _image_packages() for n in names)
 
 
 def _fully_known(call: ast.Call) -> bool:
