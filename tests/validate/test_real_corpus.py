@@ -194,3 +194,19 @@ def test_installing_what_the_image_has_needs_no_internet(tmp_path):
     for line in ("!pip install -U shap", "!pip install torch==2.4.1", "!pip install hmmlearn", "!pip install -r requirements.txt"):
         _, errors = _check(tmp_path / line.split()[-1].replace("=", "_").replace(".", "_"), [line])
         assert "GL1201" in errors, line
+
+
+def test_keras_optimizer_lr_is_an_error_torch_lr_is_not(tmp_path):
+    _, errors = _check(tmp_path, ["from tensorflow.keras.optimizers import Adam\nfrom keras import optimizers\n"
+                                  "a = Adam(lr=1e-3)\nb = optimizers.SGD(lr=0.1)\n"])
+    assert errors == {"GL1601"}
+    _, errors = _check(tmp_path / "ok", ["import torch\nimport tensorflow as tf\nm = torch.nn.Linear(2, 1)\n"
+                                         "a = torch.optim.Adam(m.parameters(), lr=1e-3)\nb = tf.keras.optimizers.Adam(learning_rate=1e-3)\n"])
+    assert not errors
+
+
+def test_file_beside_the_script_is_not_uploaded(tmp_path):
+    folder = _folder(tmp_path, {"code_file": "run.py", "kernel_type": "script"},
+                     {"run.py": "from pathlib import Path\nimport json\nHERE = Path(__file__).parent\n"
+                                "CONFIG = HERE / 'config.json'\ncfg = json.load(open(CONFIG))\n"})
+    assert [(f.rule, f.line) for f in validate_path(folder).findings if f.severity == "error"] == [("GL408", 5)]

@@ -6,6 +6,7 @@ from goldloop.validate.rules import (  # noqa: F401
     imports,
     internet,
     kernel_metadata,
+    keras_api,
     method_case,
     optuna_space,
     output_path,

@@ -347,3 +347,47 @@ def unprovided_relative_file(ctx):
         yield (cell.number, node.lineno,
                f"`{value}` is read from /kaggle/working, which starts empty, and the kernel never "
                "creates it")
+
+
+def _uses_file_dunder(node: ast.AST, dirs: set[str] = frozenset()) -> bool:
+    return any(isinstance(n, ast.Name) and (n.id == "__file__" or n.id in dirs) for n in ast.walk(node))
+
+
+def _beside_code_file(ctx) -> dict[str, tuple[object, int, str]]:
+    """Names bound to ``os.path.join(<dir of __file__>, 'x.csv')`` or ``Path(__file__).parent /
+    'x.csv'``: name → (cell, line, file name)."""
+    bound: dict[str, tuple[object, int, str]] = {}
+    dirs = {t.id for _, node in ctx.nodes(ast.Assign) if _uses_file_dunder(node.value)
+            for t in node.targets if isinstance(t, ast.Name)}  # here = os.path.dirname(__file__)
+    for cell, node in ctx.nodes(ast.Assign):
+        value = node.value
+        if isinstance(value, ast.Call) and call_name(value) == "join" and len(value.args) >= 2:
+            base, last = value.args[0], value.args[-1]
+        elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div):
+            base, last = value.left, value.right
+        else:
+            continue
+        name = last.value if isinstance(last, ast.Constant) and isinstance(last.value, str) else ""
+        if "." in name and _uses_file_dunder(base, dirs):
+            for target in node.targets:
+                key = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
+                if key:
+                    bound[key] = (cell, node.lineno, name)
+    return bound
+
+
+@rule("GL408", "dataset_path", "error", "a file read from beside the code file",
+      "`kaggle kernels push` uploads only code_file: publish the file as a dataset and read it "
+      "from /kaggle/input, or create it earlier in the run")
+def beside_code_file(ctx):
+    bound = _beside_code_file(ctx)
+    if not bound:
+        return
+    for cell, node in ctx.nodes(ast.Call):
+        if not node.args or not _READ_CALLS.match(call_name(node)):
+            continue
+        arg = node.args[0]
+        key = arg.id if isinstance(arg, ast.Name) else getattr(arg, "attr", None)
+        if key in bound:
+            yield (cell.number, node.lineno, f"`{bound[key][2]}` is read from the code file's own folder "
+                   f"(`{key}`, set on line {bound[key][1]}), where the push uploads nothing but the code")
