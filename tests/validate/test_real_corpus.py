@@ -210,3 +210,10 @@ def test_file_beside_the_script_is_not_uploaded(tmp_path):
                      {"run.py": "from pathlib import Path\nimport json\nHERE = Path(__file__).parent\n"
                                 "CONFIG = HERE / 'config.json'\ncfg = json.load(open(CONFIG))\n"})
     assert [(f.rule, f.line) for f in validate_path(folder).findings if f.severity == "error"] == [("GL408", 5)]
+
+
+def test_a_short_password_literal_is_a_secret(tmp_path):
+    report, errors = _check(tmp_path, ["def login(**kw):\n    return kw\nDB_PASSWORD = 'tr41n-h4rd'\nlogin(password='s3cr3t-99')\n"])
+    assert errors == {"GL1101"} and not any("tr41n-h4rd" in f.message for f in report.findings)
+    _, errors = _check(tmp_path / "ok", ["import os\ndef login(**kw):\n    return kw\nPASSWORD = '<your password>'\npwd = 'changeme1'\nlogin(password=os.environ['PW'])\n"])
+    assert not errors
