@@ -122,9 +122,9 @@ _PLACEHOLDER_OWNER = re.compile(r"(?i)^(<[^>]*>|\{[^}]*\}|(your|replace|insert|c
       "push a kernel into another account and mounts no source of an unknown owner",
       needs="metadata")
 def placeholder_owner(ctx):
+    lists = {key: ctx.kernel.get(key) for key in ("dataset_sources", "kernel_sources", "model_sources")}
     fields = [("id", ctx.kernel.get("id"))] + [
-        (key, source) for key in ("dataset_sources", "kernel_sources", "model_sources")
-        for source in (ctx.kernel.get(key) or []) if isinstance(ctx.kernel.get(key), list)]
+        (key, source) for key, sources in lists.items() if isinstance(sources, list) for source in sources]
     for key, value in fields:
         if isinstance(value, str) and "/" in value and _PLACEHOLDER_OWNER.match(value.split("/", 1)[0]):
             yield None, None, f"{key} {value!r}: the owner {value.split('/', 1)[0]!r} is a template placeholder"
