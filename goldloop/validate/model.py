@@ -26,6 +26,7 @@ CATEGORIES = (
     "saved_outputs",
     "output_path",
     "imports",
+    "keras_api",
 )
 
 

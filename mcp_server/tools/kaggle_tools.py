@@ -90,9 +90,11 @@ def register(server: Any) -> None:
     def kaggle_classify(
         logfile: Annotated[str, Field(min_length=1, description="kernel log (Kaggle JSON or text); "
                                       "relative paths are taken from the workspace")],
+        status: Annotated[str | None, Field(description="the run's state if known (error, complete, "
+                                            "cancelled): a failed run is never classed 'none'")] = None,
         workspace_dir: WorkspaceArg = None,
     ) -> dict[str, Any]:
-        """Classify a failed run's log: {error_type, route, evidence}."""
+        """Classify a run's log: {error_type, route, evidence}. Pass the run's status when known."""
         from pathlib import Path
 
         from mcp.server.fastmcp.exceptions import ToolError
@@ -104,5 +106,5 @@ def register(server: Any) -> None:
             path = workspace(workspace_dir).root / path
         if not path.is_file():
             raise ToolError(f"{logfile} does not exist")
-        result = run(classify_log, path).to_dict()
+        result = run(classify_log, path, status=status).to_dict()
         return {k: result[k] for k in ("error_type", "route", "evidence")}

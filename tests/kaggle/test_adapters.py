@@ -107,3 +107,23 @@ def test_mcp_kaggle_tools_with_credentials_only_in_the_workspace_env(kws, clean_
     assert submitted.structuredContent["submitted"] and submitted.structuredContent["version"] == 1
     assert status.structuredContent["monitors"][0]["kernel"] == "tester/gold-vix-1"
     assert {"CreateDataset", "SaveKernel"} <= set(emulator.methods())
+
+
+def test_mcp_classify_takes_the_run_status(kws, clean_env):
+    """A failed run whose log ends in ordinary output (tests/kaggle_classify/real_corpus,
+    failed_silent_status_only.txt) is `none` when nothing is known, `unknown` (→ triage) once
+    the caller says the run failed; a status Kaggle never reports is a tool error."""
+    from tests.kaggle_classify.real_scores import CORPUS
+
+    log = kws.root / "silent.txt"
+    log.write_text((CORPUS / "failed_silent_status_only.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    _, (plain, failed, done, bad) = mcp_call({**clean_env, "GOLDLOOP_WORKSPACE": str(kws.root)}, [
+        ("kaggle_classify", {"logfile": "silent.txt"}),
+        ("kaggle_classify", {"logfile": "silent.txt", "status": "error"}),
+        ("kaggle_classify", {"logfile": "silent.txt", "status": "complete"}),
+        ("kaggle_classify", {"logfile": "silent.txt", "status": "exploded"}),
+    ])
+    assert plain.structuredContent["error_type"] == "none"
+    assert failed.structuredContent["error_type"] == "unknown" and not failed.isError
+    assert done.structuredContent["error_type"] == "none"
+    assert bad.isError and "unknown run status" in bad.content[0].text

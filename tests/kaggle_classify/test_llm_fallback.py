@@ -92,3 +92,18 @@ def test_log_file_with_workspace_env_key(api, ws, monkeypatch):
     result = classify_log(log, llm=True)
     assert result.source == "llm" and result.error_type == "unknown"
     assert len(api.requests) == 1
+
+
+def test_the_run_status_decides_whether_claude_is_asked(api, monkeypatch):
+    """A failed run whose log shows no error (real_corpus/failed_silent_status_only.txt): without
+    the status it reads as `none` and nobody is asked; with status="error" it is `unknown`, Claude
+    is asked, and its answer can only be a failure class (the schema has no `none`)."""
+    from tests.kaggle_classify.real_scores import CORPUS
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    log = CORPUS / "failed_silent_status_only.txt"
+    assert classify_log(log, llm=True).error_type == "none" and api.requests == []
+    api.error_type, api.fix = "timeout_limit", "Split the run or checkpoint it."
+    result = classify_log(log, status="error", llm=True)
+    assert (result.error_type, result.source) == ("timeout_limit", "llm")
+    assert len(api.requests) == 1

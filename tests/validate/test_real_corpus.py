@@ -14,7 +14,7 @@ from tests.validate.kernels import metadata, notebook, write_kernel
 
 def test_corpus_is_sourced_and_split():
     every = real_scores.kernels(found=None)
-    assert len(real_scores.kernels()) >= 50
+    assert len(real_scores.kernels()) >= 100
     assert all(k["source"] and k["reason"] for k in every)
     assert {k["half"] for k in real_scores.kernels()} == {"A", "B"}
     folders = {p.name for p in real_scores.CORPUS.iterdir() if p.is_dir()}
@@ -139,3 +139,81 @@ def test_findings_say_what_where_why_and_fix(tmp_path):
     finding = next(f for f in report.findings if f.rule == "GL203")
     assert (finding.cell, finding.line) == (2, 2) and "cell 2, line 2" in finding.message
     assert "value_counts" in finding.message and "AttributeError" in finding.message and finding.hint
+
+
+# ---------------------------------------------------------------- causes found in the 32 kernels added last
+
+def test_placeholder_owner_is_an_error(tmp_path):
+    _, errors = _check(tmp_path, ["print(1)"], id="YOUR_KAGGLE_USERNAME/k", dataset_sources=["REPLACE_WITH_KAGGLE_USERNAME/d"])
+    assert "GL508" in errors
+    _, errors = _check(tmp_path / "ok", ["print(1)"], id="tester/your-model", dataset_sources=[])
+    assert "GL508" not in errors
+
+
+def test_local_from_pretrained_needs_no_internet(tmp_path):
+    _, errors = _check(tmp_path, ["from transformers import AutoTokenizer\nMODEL = '/kaggle/input/llm/transformers/default/1'\n"
+                                  "a = AutoTokenizer.from_pretrained(MODEL)\n"
+                                  "def load(path):\n    return AutoTokenizer.from_pretrained(path, local_files_only=True)\n"],
+                       dataset_sources=[], model_sources=["tester/llm/transformers/default/1"])
+    assert "GL1202" not in errors
+    _, errors = _check(tmp_path / "hub", ["from transformers import AutoTokenizer\nt = AutoTokenizer.from_pretrained('bert-base-uncased')"])
+    assert errors == {"GL1202"}
+
+
+def test_torchvision_weights_need_internet(tmp_path):
+    _, errors = _check(tmp_path, ["from torchvision import models\nm = models.resnet18(weights=models.ResNet18_Weights.IMAGENET1K_V1)"])
+    assert errors == {"GL1202"}
+    _, errors = _check(tmp_path / "none", ["from torchvision import models\nm = models.resnet18(weights=None)"])
+    assert not errors
+
+
+def test_install_shell_lines_create_no_data_file(tmp_path):
+    _, errors = _check(tmp_path, ["!nvidia-smi\n!kaggle kernels push -p .\n", "import pandas as pd\nx = pd.read_csv('players.csv')"],
+                       enable_internet=True)
+    assert errors == {"GL407"}
+    _, errors = _check(tmp_path / "w", ["!wget -q https://example.org/players.csv\n", "import pandas as pd\nx = pd.read_csv('players.csv')"],
+                       enable_internet=True)
+    assert not errors
+
+
+def test_placeholder_and_author_paths_passed_to_any_call(tmp_path):
+    _, errors = _check(tmp_path, ["from torchvision import datasets\nd = datasets.ImageFolder('/path/to/dataset/train')\n"
+                                  "from pathlib import Path\nroot = Path('D:/data/lungs')\nprint(root)\n"])
+    assert errors == {"GL406"}
+
+
+def test_keras_text_preprocessing_is_gone(tmp_path):
+    _, errors = _check(tmp_path, ["from keras.preprocessing.text import Tokenizer"])
+    assert errors == {"GL1502"}
+
+
+def test_installing_what_the_image_has_needs_no_internet(tmp_path):
+    """pip finds unpinned packages of Kaggle's image installed and never asks the index."""
+    _, errors = _check(tmp_path, ["!pip install --quiet torch transformers peft pandas tqdm\n!pip install kaggle\n"])
+    assert "GL1201" not in errors
+    for line in ("!pip install -U shap", "!pip install torch==2.4.1", "!pip install hmmlearn", "!pip install -r requirements.txt"):
+        _, errors = _check(tmp_path / line.split()[-1].replace("=", "_").replace(".", "_"), [line])
+        assert "GL1201" in errors, line
+
+
+def test_keras_optimizer_lr_is_an_error_torch_lr_is_not(tmp_path):
+    _, errors = _check(tmp_path, ["from tensorflow.keras.optimizers import Adam\nfrom keras import optimizers\n"
+                                  "a = Adam(lr=1e-3)\nb = optimizers.SGD(lr=0.1)\n"])
+    assert errors == {"GL1601"}
+    _, errors = _check(tmp_path / "ok", ["import torch\nimport tensorflow as tf\nm = torch.nn.Linear(2, 1)\n"
+                                         "a = torch.optim.Adam(m.parameters(), lr=1e-3)\nb = tf.keras.optimizers.Adam(learning_rate=1e-3)\n"])
+    assert not errors
+
+
+def test_file_beside_the_script_is_not_uploaded(tmp_path):
+    folder = _folder(tmp_path, {"code_file": "run.py", "kernel_type": "script"},
+                     {"run.py": "from pathlib import Path\nimport json\nHERE = Path(__file__).parent\n"
+                                "CONFIG = HERE / 'config.json'\ncfg = json.load(open(CONFIG))\n"})
+    assert [(f.rule, f.line) for f in validate_path(folder).findings if f.severity == "error"] == [("GL408", 5)]
+
+
+def test_a_short_password_literal_is_a_secret(tmp_path):
+    report, errors = _check(tmp_path, ["def login(**kw):\n    return kw\nDB_PASSWORD = 'tr41n-h4rd'\nlogin(password='s3cr3t-99')\n"])
+    assert errors == {"GL1101"} and not any("tr41n-h4rd" in f.message for f in report.findings)
+    _, errors = _check(tmp_path / "ok", ["import os\ndef login(**kw):\n    return kw\nPASSWORD = '<your password>'\npwd = 'changeme1'\nlogin(password=os.environ['PW'])\n"])
+    assert not errors

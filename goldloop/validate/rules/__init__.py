@@ -5,6 +5,7 @@ from goldloop.validate.rules import (  # noqa: F401
     gpu_consistency,
     imports,
     internet,
+    keras_api,
     kernel_metadata,
     method_case,
     optuna_space,

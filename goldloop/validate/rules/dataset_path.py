@@ -233,7 +233,8 @@ def unused_source(ctx):
 
 _READ_CALLS = re.compile(r"^(read_\w+|open|load|loadtxt|genfromtxt|imread|ZipFile|load_model|"
                          r"load_dataset|Dataset|image_dataset_from_directory|flow_from_directory)$")
-_AUTHOR_MACHINE = re.compile(r"^(?:[A-Za-z]:[/\\]|/Users/|/home/|~/|/mnt/[a-z]/|/content/drive/)")
+# The author's machine, or a tutorial's placeholder (/path/to/…, seen in a public kernel).
+_AUTHOR_MACHINE = re.compile(r"^(?:[A-Za-z]:[/\\]|/Users/|/home/|~/|/mnt/[a-z]/|/content/drive/|/path/to/)")
 
 
 def _conditional_lines(ctx) -> dict[object, set[int]]:
@@ -255,6 +256,23 @@ def _reads(ctx):
             value = evaluate(node.args[0], ctx.constants)
             if value and UNKNOWN not in value.split("/")[0]:
                 yield cell, node, value
+
+
+# Calls that only build, show or probe a path: an author-machine path in them breaks nothing.
+_NOT_A_USE = re.compile(r"^(print|str|repr|format|join|Path|PurePath|PosixPath|WindowsPath|append|insert|"
+                        r"exists|isdir|isfile|is_dir|is_file|glob|rglob|iglob|makedirs|mkdir|startswith|"
+                        r"endswith|replace|info|debug|warning|write|log)$")
+
+
+def _author_machine_uses(ctx):
+    """Reads, and any other call handed a path on the author's machine as its first argument
+    (``ImageFolder('/path/to/…')``, a package class given ``Path('D:/…') / 'x'``)."""
+    for cell, node in ctx.nodes(ast.Call):
+        if not node.args or _NOT_A_USE.match(call_name(node)):
+            continue
+        value = evaluate(node.args[0], ctx.constants)
+        if value and UNKNOWN not in value.split("/")[0] and _AUTHOR_MACHINE.match(value):
+            yield cell, node, value
 
 
 def _relative_source(ctx, value: str) -> list[str]:
@@ -284,7 +302,7 @@ def relative_source_path(ctx):
       "/kaggle/input; a local path never exists on Kaggle")
 def author_machine_path(ctx):
     conditional = _conditional_lines(ctx)
-    for cell, node, value in _reads(ctx):
+    for cell, node, value in _author_machine_uses(ctx):
         if not _AUTHOR_MACHINE.match(value) or node.lineno in conditional.get(cell, set()):
             continue  # under an if/try/def: probably the local branch of a fallback
         yield cell.number, node.lineno, f"`{value}` is a path on the author's machine, not on Kaggle"
@@ -293,11 +311,20 @@ def author_machine_path(ctx):
 _WRITES = re.compile(r"^(to_\w+|save\w*|dump|write\w*|extract\w*|unpack_archive|urlretrieve|download\w*|"
                      r"copy\w*|move|makedirs|mkdir|rename|symlink_to|hf_hub_download|snapshot_download)$")
 _ONLY_DISPLAY_MAGICS = re.compile(r"^%(matplotlib|time|timeit|config|load_ext|reload_ext|autoreload)\b")
+# Shell lines that cannot put a data file into the working folder: installs, listings, and the
+# kaggle client pushing the notebook itself (a public kernel does this, tests/validate/real_corpus).
+_NO_FILE_SHELL = re.compile(r"^[!%]\s*(pip3?\s+(install|uninstall|list|show)\b|nvidia-smi\b|ls\b|pwd\b|"
+                            r"kaggle\s+kernels\s+(push|init|status|list)\b)")
+
+
+def _harmless_shell(text: str) -> bool:
+    return bool(_NO_FILE_SHELL.match(text)) and ">" not in text and " -t " not in text and "--target" not in text
 
 
 def _may_create_files(ctx) -> bool:
     """Shell lines, file-writing calls or downloads: a relative file could come from them."""
-    if any(not _ONLY_DISPLAY_MAGICS.match(text) for cell in ctx.cells for _, text in cell.magic_lines):
+    if any(not _ONLY_DISPLAY_MAGICS.match(text) and not _harmless_shell(text)
+           for cell in ctx.cells for _, text in cell.magic_lines):
         return True
     if any(not c.is_python for c in ctx.cells):
         return True
@@ -320,3 +347,47 @@ def unprovided_relative_file(ctx):
         yield (cell.number, node.lineno,
                f"`{value}` is read from /kaggle/working, which starts empty, and the kernel never "
                "creates it")
+
+
+def _uses_file_dunder(node: ast.AST, dirs: set[str] = frozenset()) -> bool:
+    return any(isinstance(n, ast.Name) and (n.id == "__file__" or n.id in dirs) for n in ast.walk(node))
+
+
+def _beside_code_file(ctx) -> dict[str, tuple[object, int, str]]:
+    """Names bound to ``os.path.join(<dir of __file__>, 'x.csv')`` or ``Path(__file__).parent /
+    'x.csv'``: name → (cell, line, file name)."""
+    bound: dict[str, tuple[object, int, str]] = {}
+    dirs = {t.id for _, node in ctx.nodes(ast.Assign) if _uses_file_dunder(node.value)
+            for t in node.targets if isinstance(t, ast.Name)}  # here = os.path.dirname(__file__)
+    for cell, node in ctx.nodes(ast.Assign):
+        value = node.value
+        if isinstance(value, ast.Call) and call_name(value) == "join" and len(value.args) >= 2:
+            base, last = value.args[0], value.args[-1]
+        elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div):
+            base, last = value.left, value.right
+        else:
+            continue
+        name = last.value if isinstance(last, ast.Constant) and isinstance(last.value, str) else ""
+        if "." in name and _uses_file_dunder(base, dirs):
+            for target in node.targets:
+                key = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
+                if key:
+                    bound[key] = (cell, node.lineno, name)
+    return bound
+
+
+@rule("GL408", "dataset_path", "error", "a file read from beside the code file",
+      "`kaggle kernels push` uploads only code_file: publish the file as a dataset and read it "
+      "from /kaggle/input, or create it earlier in the run")
+def beside_code_file(ctx):
+    bound = _beside_code_file(ctx)
+    if not bound:
+        return
+    for cell, node in ctx.nodes(ast.Call):
+        if not node.args or not _READ_CALLS.match(call_name(node)):
+            continue
+        arg = node.args[0]
+        key = arg.id if isinstance(arg, ast.Name) else getattr(arg, "attr", None)
+        if key in bound:
+            yield (cell.number, node.lineno, f"`{bound[key][2]}` is read from the code file's own folder "
+                   f"(`{key}`, set on line {bound[key][1]}), where the push uploads nothing but the code")

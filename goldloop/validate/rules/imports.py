@@ -28,6 +28,8 @@ REMOVED_MODULES = {
     "sklearn.preprocessing.imputation": ("scikit-learn 0.22", "sklearn.impute.SimpleImputer"),
     "tensorflow.contrib": ("TensorFlow 2.0", "the TF2 API or tf_slim/tensorflow_addons"),
     "keras.wrappers.scikit_learn": ("Keras 2.12", "scikeras.wrappers"),
+    # keras-team/keras#19517: "removed from the API in Keras 3" (Kaggle's image has Keras 3)
+    "keras.preprocessing.text": ("Keras 3", "keras.layers.TextVectorization"),
     "pandas.tools": ("pandas 0.25", "pandas.plotting / pandas top-level functions"),
     "pandas.util.testing": ("pandas 2.0", "pandas.testing"),
 }

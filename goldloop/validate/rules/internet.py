@@ -7,7 +7,10 @@ is the expensive part). The kaggle client treats a missing flag as true, and so 
 from __future__ import annotations
 
 import ast
+import json
 import re
+from functools import cache
+from pathlib import Path
 
 from goldloop.validate.astutil import call_name, const_str, dotted, root_name
 from goldloop.validate.registry import rule
@@ -26,7 +29,42 @@ _SHELL_NET = re.compile(r"^!\s*(wget|curl|git\s+clone|kaggle\s)")
 
 
 def _offline_install(line: str) -> bool:
-    return "--no-index" in line or "/kaggle/input" in line
+    return "--no-index" in line or "/kaggle/input" in line or _preinstalled_only(line)
+
+
+@cache
+def _image_packages() -> frozenset[str]:
+    """Distributions Kaggle's image already has (kaggle_image_packages.json, with its source)."""
+    path = Path(__file__).resolve().parent.parent / "kaggle_image_packages.json"
+    return frozenset(json.loads(path.read_text(encoding="utf-8"))["packages"])
+
+
+_UPGRADE_FLAGS = {"--upgrade", "--force-reinstall", "--ignore-installed", "--requirement", "--editable", "--pre"}
+_VALUE_FLAGS = {"-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-c", "--constraint"}
+
+
+def _preinstalled_only(line: str) -> bool:
+    """``pip install torch pandas -q`` of names Kaggle's image has, unpinned and without --upgrade:
+    pip finds them installed and never asks the index, so it works offline (a public kernel
+    does this, tests/validate/real_corpus)."""
+    words = [w.strip("'\"") for w in re.split(r"\s+", line.split("install", 1)[-1].strip()) if w]
+    names, skip_next = [], False
+    for word in words:
+        if skip_next:
+            skip_next = False
+        elif word in _VALUE_FLAGS:
+            skip_next = True
+        elif word.startswith("--"):
+            if word.split("=", 1)[0] in _UPGRADE_FLAGS:
+                return False
+        elif word.startswith("-"):
+            if set(word[1:]) & set("UIre"):
+                return False
+        elif re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", word):
+            names.append(re.sub(r"[-_.]+", "-", word).lower())
+        else:  # a pin, an extra, a URL, a file: pip has to look
+            return False
+    return bool(names) and all(n in _image_packages() for n in names)
 
 
 def _fully_known(call: ast.Call) -> bool:
@@ -56,6 +94,34 @@ def _shell_hits(ctx, matches):
             if matches(text):
                 yield cell.number, line, f"`{text[:60]}` needs the internet, but " \
                                          "enable_internet is false"
+
+
+_HUB_CALLS = {"from_pretrained", "load_dataset"}
+
+
+def _maybe_local(node: ast.Call, constants: dict[str, str]) -> bool:
+    """``from_pretrained('/kaggle/input/…')``, a name bound to such a path, ``local_files_only=True``,
+    or a name only known at run time (a path found among candidates): not surely a download."""
+    from goldloop.validate.paths import UNKNOWN, evaluate
+
+    if any(k.arg == "local_files_only" and isinstance(k.value, ast.Constant) and k.value.value is True
+           for k in node.keywords):
+        return True
+    path = evaluate(node.args[0], constants) if node.args else None
+    return path is None or UNKNOWN in path or path.startswith(("/", "./", "../"))
+
+
+def _pretrained_weights(node: ast.Call, modules: dict[str, str]) -> bool:
+    """``torchvision.models.resnet18(weights=…)`` / ``(pretrained=True)``: torchvision downloads
+    the weights on first use (public kernel in tests/validate/real_corpus)."""
+    if modules.get(root_name(node.func) or "") != "torchvision" and not dotted(node.func).startswith("torchvision."):
+        return False
+    for k in node.keywords:
+        if k.arg == "weights" and not (isinstance(k.value, ast.Constant) and k.value.value is None):
+            return True
+        if k.arg == "pretrained" and isinstance(k.value, ast.Constant) and k.value.value is True:
+            return True
+    return False
 
 
 def _offline(ctx) -> bool:
@@ -91,8 +157,10 @@ def network_calls(ctx):
         chain, name = dotted(node.func), call_name(node)
         root = root_name(node.func)
         first = const_str(node.args[0]) if node.args else None
+        if name in _HUB_CALLS and _maybe_local(node, ctx.constants):
+            continue
         if (modules.get(root or "") in NETWORK_MODULES or name in NETWORK_CALLS
-                or chain in NETWORK_DOTTED
+                or chain in NETWORK_DOTTED or _pretrained_weights(node, modules)
                 or (first and first.startswith(("http://", "https://")) and _READS.match(name))):
             key = (cell.number, node.lineno)
             if key not in seen:

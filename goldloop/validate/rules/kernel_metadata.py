@@ -7,6 +7,7 @@ the title/slug comparison uses python-slugify, the same function the kaggle clie
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -109,3 +110,21 @@ def kernel_type_matches(ctx):
     is_notebook = code_file.lower().endswith(".ipynb")
     if (kind == "notebook") != is_notebook:
         yield None, None, f"kernel_type is {kind!r} but code_file is {code_file!r}"
+
+
+# Template placeholders left in the owner part of an id or a source: seen in public kernel
+# folders as YOUR_KAGGLE_USERNAME and REPLACE_WITH_KAGGLE_USERNAME (tests/validate/real_corpus).
+_PLACEHOLDER_OWNER = re.compile(r"(?i)^(<[^>]*>|\{[^}]*\}|(your|replace|insert|change)[_-]?\w*|\w*[_-]username|username)$")
+
+
+@rule("GL508", "kernel_metadata", "error", "a placeholder owner in the id or a source",
+      "replace it with your Kaggle username (`kaggle config view` shows it); Kaggle refuses to "
+      "push a kernel into another account and mounts no source of an unknown owner",
+      needs="metadata")
+def placeholder_owner(ctx):
+    lists = {key: ctx.kernel.get(key) for key in ("dataset_sources", "kernel_sources", "model_sources")}
+    fields = [("id", ctx.kernel.get("id"))] + [
+        (key, source) for key, sources in lists.items() if isinstance(sources, list) for source in sources]
+    for key, value in fields:
+        if isinstance(value, str) and "/" in value and _PLACEHOLDER_OWNER.match(value.split("/", 1)[0]):
+            yield None, None, f"{key} {value!r}: the owner {value.split('/', 1)[0]!r} is a template placeholder"

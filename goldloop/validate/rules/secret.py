@@ -84,16 +84,31 @@ def _random_literal(value: str | None) -> bool:
         value) >= 3.0 and any(ch.isdigit() for ch in value)
 
 
+_PASSWORD_NAME = re.compile(r"passw(or)?d|pwd", re.I)
+_PLACEHOLDER = re.compile(r"^[<{\[]|your|xxx|\*\*\*|change.?me|password|secret|^\.+$", re.I)
+
+
+def _password_literal(name: str, value: str | None) -> bool:
+    """A password is short, so entropy cannot tell it: any real-looking literal bound to a
+    password name (a dataset's NDA password in a public kernel, tests/validate/real_corpus)."""
+    return bool(value) and bool(_PASSWORD_NAME.search(name)) and len(value) >= 6 and " " not in value \
+        and any(ch.isdigit() for ch in value) and not _PLACEHOLDER.search(value)
+
+
+def _credential(name: str, value: str | None) -> bool:
+    return bool(_KEY_NAME.search(name)) and (_random_literal(value) or _password_literal(name, value))
+
+
 def assigned_literals(ctx):
-    """(cell, line, name) for random-looking literals bound to key-like names."""
+    """(cell, line, name) for random-looking literals (or passwords) bound to key-like names."""
     for cell, node in ctx.nodes(ast.Assign):
         value = const_str(node.value)
         for target in node.targets:
             name = _bound_name(target)
-            if name and _KEY_NAME.search(name) and _random_literal(value):
+            if name and _credential(name, value):
                 yield cell, node.lineno, name
     for cell, node in ctx.nodes(ast.keyword):
-        if node.arg and _KEY_NAME.search(node.arg) and _random_literal(const_str(node.value)):
+        if node.arg and _credential(node.arg, const_str(node.value)):
             yield cell, node.value.lineno, node.arg
 
 

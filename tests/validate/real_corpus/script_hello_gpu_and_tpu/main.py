@@ -1,0 +1,1 @@
+print('a first push of the pipeline')
