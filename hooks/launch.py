@@ -190,15 +190,23 @@ def _write(text):
     sys.stdout.flush()
 
 
+def _elsewhere(python):
+    """``python`` is an interpreter other than the one running this file."""
+    return python is not None and os.path.abspath(python) != os.path.abspath(sys.executable)
+
+
 def run_hook(name):
     """Run ``goldloop.hooks`` handler ``name`` on the JSON event from stdin."""
     raw = sys.stdin.buffer.read()
     if ROOT not in sys.path:
         sys.path.insert(0, ROOT)
     try:
-        from goldloop.hooks import dispatch  # stdlib-only guards run right here, fast
+        # stdlib-only guards run right here, fast
+        from goldloop.hooks import NEEDS_ENVIRONMENT, dispatch
     except ImportError:
-        dispatch = None
+        dispatch, NEEDS_ENVIRONMENT = None, ()
+    if name in NEEDS_ENVIRONMENT and _elsewhere(find_python()):
+        dispatch = None  # goldloop's environment is another interpreter: go there directly
     if dispatch is not None:
         try:
             out, code = dispatch(name, raw.decode("utf-8", errors="replace"))
@@ -213,7 +221,7 @@ def run_hook(name):
     except (ValueError, AttributeError):
         event = ""
     python = find_python()
-    if python is None or os.path.abspath(python) == os.path.abspath(sys.executable):
+    if not _elsewhere(python):
         return _emit_setup_notice(event)
     marker = ready_marker()
     if event == "SessionStart" and marker is not None and marker.get("lock") != lock_hash():
