@@ -151,6 +151,8 @@ class Front:
                 return False
             self.replay.append(line if line.endswith(b"\n") else line + b"\n")
             return True
+        if type(message["id"]) not in (int, str):
+            return False  # a null, float or boolean id: let the SDK server judge it
         result = self.result(message)
         if result is None:
             return False

@@ -110,7 +110,8 @@ def test_the_replayed_initialize_is_never_answered_to_the_client(ws, clean_env) 
     [_initialize(), "{not json", _request(9, "ping")],  # a malformed line after the handshake
     [_initialize(), _initialize(rid=3), _request(9, "ping")],  # initialize twice
     [_initialize(), INITIALIZED, _request(2, "tools/list", {"cursor": "x"}), _request(9, "ping")],
-], ids=["before-initialize", "malformed", "initialize-twice", "cursor"])
+    [_initialize(), INITIALIZED, _request(None, "tools/list"), _request(9, "ping")],
+], ids=["before-initialize", "malformed", "initialize-twice", "cursor", "null-id"])
 def test_anything_unusual_is_the_sdk_servers_business(lines: list[str]) -> None:
     assert exchange(lines, FAST) == exchange(lines, SDK_ONLY)
 
