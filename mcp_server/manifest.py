@@ -4,7 +4,8 @@ Claude Code waits for an ``alwaysLoad`` server's ``initialize`` and ``tools/list
 first model request, and importing the MCP SDK takes about a second of that. ``manifest.json``
 holds those answers exactly as the SDK server sends them, with a fingerprint of everything
 they derive from (this package's server and tool sources, the installed mcp and pydantic
-versions). :mod:`mcp_server.fast_start` serves them only while the fingerprint matches, so a
+versions, the Python minor version: recorded on the project's 3.11, other versions start the
+SDK first). :mod:`mcp_server.fast_start` serves them only while the fingerprint matches, so a
 stale file costs start-up time, never a wrong answer.
 
 Standard library only (read at every server start). Re-record after changing a tool:
@@ -52,6 +53,8 @@ def fingerprint() -> str:
             digest.update(path.read_bytes().replace(b"\r\n", b"\n"))  # a Windows checkout hashes alike
     for name in DISTRIBUTIONS:
         digest.update(f"{name}=={_installed_version(name)}".encode())
+    # Python 3.13 strips docstring indentation at compile time: tool descriptions change
+    digest.update("python=={}.{}".format(*sys.version_info[:2]).encode())
     return digest.hexdigest()
 
 
