@@ -92,11 +92,17 @@ def find_python():
     return sys.executable if _has_deps() else None
 
 
+def manifest_path():
+    """The MCP handshake recorded by setup for its venv (mcp_server/manifest.py)."""
+    return os.path.join(data_dir(), "mcp-manifest.json")
+
+
 def child_env():
     env = dict(os.environ)
     # The plugin's own copy of goldloop wins over any installed one.
     env["PYTHONPATH"] = ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.setdefault("PYTHONIOENCODING", "utf-8")
+    env.setdefault("GOLDLOOP_MCP_MANIFEST", manifest_path())  # the MCP server's fast start
     if not os.access(ROOT, os.W_OK):  # a read-only plugin root: keep compiled code in plugin data
         env.setdefault("PYTHONPYCACHEPREFIX", os.path.join(data_dir(), "pycache"))
     return env
@@ -411,6 +417,9 @@ def setup():
             subprocess.check_call([_venv_python(venv), "-c", IMPORT_CHECK], env=child_env())
         subprocess.call([_venv_python(venv), "-m", "compileall", "-q", os.path.join(ROOT, "goldloop"),
                          os.path.join(ROOT, "mcp_server")], env=child_env())
+        # the MCP handshake as this venv's SDK answers it: a Python other than the one the
+        # packaged manifest was recorded on still gets the fast start (a failure only costs time)
+        subprocess.call([_venv_python(venv), "-m", "mcp_server.manifest", manifest_path()], env=child_env())
         with open(os.path.join(venv, READY), "w", encoding="utf-8") as handle:
             json.dump({"lock": lock_hash(), "at": time.time()}, handle)
     except (OSError, subprocess.CalledProcessError) as exc:

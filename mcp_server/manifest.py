@@ -10,6 +10,7 @@ stale file costs start-up time, never a wrong answer.
 
 Standard library only (read at every server start). Re-record after changing a tool:
 ``python -m mcp_server.manifest`` (tests/plugin/test_fast_start.py fails while it is stale).
+The plugin's setup records a second one for its own environment (``EXTRA_ENV``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ DISTRIBUTIONS = ("mcp", "pydantic", "pydantic_core")  # the SDK and the schema g
 # requests answered from the manifest once initialized (FastMCP ignores their cursor)
 LISTINGS = ("tools/list", "prompts/list", "resources/list", "resources/templates/list")
 DISABLE_ENV = "GOLDLOOP_MCP_FAST_START"  # "0": always start the SDK server first
+# A second manifest, recorded by the plugin's setup for its own environment (another Python
+# version than the one this package's manifest was recorded on); hooks/launch.py sets it.
+EXTRA_ENV = "GOLDLOOP_MCP_MANIFEST"
 
 
 def _installed_version(name: str) -> str:
@@ -59,16 +63,19 @@ def fingerprint() -> str:
 
 
 def load() -> dict | None:
-    """The manifest when it matches this code and these libraries, else None."""
+    """The first manifest that matches this code and these libraries, else None."""
     if os.environ.get(DISABLE_ENV) == "0":
         return None
-    try:
-        manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(manifest, dict) or manifest.get("fingerprint") != fingerprint():
-        return None
-    return manifest
+    current = None
+    for path in filter(None, (MANIFEST, os.environ.get(EXTRA_ENV))):
+        try:
+            manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        current = current or fingerprint()
+        if isinstance(manifest, dict) and manifest.get("fingerprint") == current:
+            return manifest
+    return None
 
 
 def _exchange(requests: list[dict]) -> dict:
@@ -118,10 +125,13 @@ def record() -> dict:
     }
 
 
-def write() -> Path:
-    MANIFEST.write_text(json.dumps(record(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return MANIFEST
+def write(target: Path = MANIFEST) -> Path:
+    text = json.dumps(record(), indent=1, ensure_ascii=False) + "\n"
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")  # two setups never mix
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, target)
+    return target
 
 
-if __name__ == "__main__":
-    print(f"wrote {write()}")
+if __name__ == "__main__":  # python -m mcp_server.manifest [PATH] (default: this package's)
+    print(f"wrote {write(Path(sys.argv[1]) if len(sys.argv) > 1 else MANIFEST)}")

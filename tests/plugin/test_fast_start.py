@@ -116,15 +116,49 @@ def test_anything_unusual_is_the_sdk_servers_business(lines: list[str]) -> None:
     assert exchange(lines, FAST) == exchange(lines, SDK_ONLY)
 
 
-def test_a_stale_manifest_is_not_served(tmp_path: Path) -> None:
-    """A tool changed without re-recording: the server still lists the tool as it is now."""
+@pytest.fixture()
+def edited_copy(tmp_path: Path) -> tuple[Path, dict]:
+    """mcp_server copied with one tool's description changed, its manifest not re-recorded."""
     shutil.copytree(REPO / "mcp_server", tmp_path / "mcp_server", ignore=shutil.ignore_patterns("__pycache__"))
     tools = tmp_path / "mcp_server" / "tools" / "state_tools.py"
     source = tools.read_text(encoding="utf-8")
     assert "Read shared/state.json, compactly." in source
     tools.write_text(source.replace("Read shared/state.json, compactly.", "Read the state (changed)."),
                      encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)])}
-    answers = exchange([_initialize(), INITIALIZED, _request(2, "tools/list")], FAST, cwd=tmp_path, env=env)
+    return tmp_path, {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)])}
+
+
+def _loads(root: Path, env: dict) -> bool:
+    done = subprocess.run([PYTHON, "-c", "from mcp_server.manifest import load; print(load() is not None)"],
+                          cwd=root, env=env, capture_output=True, text=True, check=True)
+    return done.stdout.strip() == "True"
+
+
+HANDSHAKE = [_initialize(), INITIALIZED, _request(2, "tools/list"), _request(3, "prompts/list")]
+
+
+def _state_get_description(answers: list[dict]) -> str:
     listed = {t["name"]: t for t in next(m for m in answers if m.get("id") == 2)["result"]["tools"]}
-    assert listed["state_get"]["description"].startswith("Read the state (changed).")
+    return listed["state_get"]["description"]
+
+
+def test_a_stale_manifest_is_not_served(edited_copy) -> None:
+    """A tool changed without re-recording: the server still lists the tool as it is now."""
+    root, env = edited_copy
+    assert not _loads(root, env)
+    answers = exchange(HANDSHAKE, FAST, cwd=root, env=env)
+    assert _state_get_description(answers).startswith("Read the state (changed).")
+
+
+def test_a_manifest_recorded_for_this_environment_is_served(edited_copy) -> None:
+    """What the plugin's setup does for its venv (hooks/launch.py): a second manifest, recorded
+    by the same SDK, matches where the packaged one does not."""
+    root, env = edited_copy
+    extra = root / "setup-manifest.json"
+    subprocess.run([PYTHON, "-m", "mcp_server.manifest", str(extra)], cwd=root, env=env, check=True,
+                   capture_output=True, timeout=120)
+    env = {**env, manifest.EXTRA_ENV: str(extra)}
+    assert _loads(root, env)
+    answers = exchange(HANDSHAKE, FAST, cwd=root, env=env)
+    assert answers == exchange(HANDSHAKE, SDK_ONLY, cwd=root, env=env)
+    assert _state_get_description(answers).startswith("Read the state (changed).")
