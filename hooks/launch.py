@@ -419,7 +419,11 @@ def setup():
                          os.path.join(ROOT, "mcp_server")], env=child_env())
         # the MCP handshake as this venv's SDK answers it: a Python other than the one the
         # packaged manifest was recorded on still gets the fast start (a failure only costs time)
-        subprocess.call([_venv_python(venv), "-m", "mcp_server.manifest", manifest_path()], env=child_env())
+        try:
+            subprocess.call([_venv_python(venv), "-m", "mcp_server.manifest", manifest_path()], env=child_env(),
+                            timeout=300)
+        except subprocess.TimeoutExpired:
+            print("recording the MCP handshake timed out; the server starts the SDK first", flush=True)
         with open(os.path.join(venv, READY), "w", encoding="utf-8") as handle:
             json.dump({"lock": lock_hash(), "at": time.time()}, handle)
     except (OSError, subprocess.CalledProcessError) as exc:

@@ -4,8 +4,8 @@ Claude Code waits for an ``alwaysLoad`` server's ``initialize`` and ``tools/list
 first model request, and importing the MCP SDK takes about a second of that. ``manifest.json``
 holds those answers exactly as the SDK server sends them, with a fingerprint of everything
 they derive from (this package's server and tool sources, the installed mcp and pydantic
-versions, the Python minor version: recorded on the project's 3.11, other versions start the
-SDK first). :mod:`mcp_server.fast_start` serves them only while the fingerprint matches, so a
+versions, the Python minor version: recorded on the project's 3.11; the plugin's setup records
+one for its own venv). :mod:`mcp_server.fast_start` serves them only while the fingerprint matches, so a
 stale file costs start-up time, never a wrong answer.
 
 Standard library only (read at every server start). Re-record after changing a tool:
@@ -32,6 +32,7 @@ DISABLE_ENV = "GOLDLOOP_MCP_FAST_START"  # "0": always start the SDK server firs
 # A second manifest, recorded by the plugin's setup for its own environment (another Python
 # version than the one this package's manifest was recorded on); hooks/launch.py sets it.
 EXTRA_ENV = "GOLDLOOP_MCP_MANIFEST"
+RECORD_TIMEOUT_S = 120
 
 
 def _installed_version(name: str) -> str:
@@ -82,6 +83,7 @@ def _exchange(requests: list[dict]) -> dict:
     """Send ``requests`` to a freshly started SDK-only server; its raw answers by request id
     (stdin stays open until every request is answered: at EOF the server drops the rest)."""
     import subprocess
+    import threading
 
     env = {**os.environ, DISABLE_ENV: "0",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE.parent), os.environ.get("PYTHONPATH")]))}
@@ -89,14 +91,19 @@ def _exchange(requests: list[dict]) -> dict:
     answers: dict = {}
     with subprocess.Popen([sys.executable, "-m", "mcp_server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           env=env, cwd=PACKAGE.parent) as server:
-        server.stdin.write("".join(json.dumps(r) + "\n" for r in requests).encode())
-        server.stdin.flush()
-        for line in server.stdout:
-            answer = json.loads(line)
-            answers[answer.get("id")] = answer
-            if expected <= answers.keys():
-                break
-        server.stdin.close()
+        watchdog = threading.Timer(RECORD_TIMEOUT_S, server.kill)  # a hung server ends the wait
+        watchdog.start()
+        try:
+            server.stdin.write("".join(json.dumps(r) + "\n" for r in requests).encode())
+            server.stdin.flush()
+            for line in server.stdout:
+                answer = json.loads(line)
+                answers[answer.get("id")] = answer
+                if expected <= answers.keys():
+                    break
+            server.stdin.close()
+        finally:
+            watchdog.cancel()
     return answers
 
 
