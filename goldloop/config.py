@@ -1,12 +1,12 @@
 """Workspace settings (``goldloop.toml``) and credentials (environment and ``.env``).
 
 Settings are a pydantic model so a typo in goldloop.toml is an error, not a silent default.
-Credentials live only in :class:`Secrets`, whose repr never shows a value.
+Credentials live only in :class:`Secrets` (goldloop.env_secrets, re-exported here), whose repr
+never shows a value.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from pathlib import Path
@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from goldloop.env_secrets import PUBLIC_NAMES, SECRET_NAMES, Secrets  # noqa: F401 (their old home)
 from goldloop.errors import ConfigError
 from goldloop.names import CONFIG_FILE, FEATURE_RE
 
@@ -311,56 +312,3 @@ def parse_config(raw: dict[str, Any], source: str = CONFIG_FILE) -> Config:
             f"{source} has invalid settings: {problems}",
             "compare with the template that `goldloop init` writes",
         ) from exc
-
-
-# Credentials the product knows about. Values never leave this module except to the clients
-# that need them, and never appear in logs, state or commits.
-SECRET_NAMES = (
-    "KAGGLE_USERNAME",
-    "KAGGLE_KEY",
-    "KAGGLE_API_TOKEN",
-    "FRED_API_KEY",
-    "ANTHROPIC_API_KEY",
-)
-
-
-PUBLIC_NAMES = frozenset({"KAGGLE_USERNAME"})
-
-
-class Secrets:
-    """Credentials from the process environment, then the workspace's ``.env``."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        self._values = {k: v for k, v in values.items() if v}
-
-    @classmethod
-    def load(cls, workspace: Path | None = None) -> Secrets:
-        from_file: dict[str, str] = {}
-        if workspace is not None and (Path(workspace) / ".env").is_file():
-            from dotenv import dotenv_values
-
-            from_file = {
-                k: v
-                for k, v in dotenv_values(Path(workspace) / ".env", encoding="utf-8").items()
-                if v
-            }
-        merged = {**from_file, **{k: os.environ[k] for k in SECRET_NAMES if os.environ.get(k)}}
-        return cls(merged)
-
-    def get(self, name: str) -> str | None:
-        return self._values.get(name)
-
-    def names(self) -> list[str]:
-        return sorted(self._values)
-
-    def values(self) -> list[str]:
-        """The secret values themselves, for leak scanning only.
-
-        KAGGLE_USERNAME is public (it is the owner in every kernel id), so it is not scanned for.
-        """
-        return [v for k, v in self._values.items() if len(v) >= 6 and k not in PUBLIC_NAMES]
-
-    def __repr__(self) -> str:
-        return f"Secrets(names={self.names()})"
-
-    __str__ = __repr__

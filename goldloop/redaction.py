@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 REDACTED = "[REDACTED]"
-# Secrets in the environment beyond goldloop's own (config.SECRET_NAMES): a user's other keys
+# Secrets in the environment beyond goldloop's own (env_secrets.SECRET_NAMES): a user's other keys
 # show up in tracebacks and logs just as well.
 OTHER_ENV_NAMES = ("OPENAI_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "WANDB_API_KEY",
                    "GITHUB_TOKEN", "GH_TOKEN", "AWS_SECRET_ACCESS_KEY")
@@ -20,8 +20,8 @@ OTHER_ENV_NAMES = ("OPENAI_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "WAND
 
 def secret_values(root: str | Path | None = None) -> list[str]:
     """The configured secret values: goldloop's (environment, then the workspace's ``.env``,
-    read by :class:`goldloop.config.Secrets`) and a few other services' variables."""
-    from goldloop.config import Secrets
+    read by :class:`goldloop.env_secrets.Secrets`) and a few other services' variables."""
+    from goldloop.env_secrets import Secrets
 
     values = Secrets.load(Path(root) if root is not None else None).values()
     values += [os.environ[n] for n in OTHER_ENV_NAMES if len(os.environ.get(n) or "") >= 6]

@@ -92,11 +92,17 @@ def find_python():
     return sys.executable if _has_deps() else None
 
 
+def manifest_path():
+    """The MCP handshake recorded by setup for its venv (mcp_server/manifest.py)."""
+    return os.path.join(data_dir(), "mcp-manifest.json")
+
+
 def child_env():
     env = dict(os.environ)
     # The plugin's own copy of goldloop wins over any installed one.
     env["PYTHONPATH"] = ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.setdefault("PYTHONIOENCODING", "utf-8")
+    env.setdefault("GOLDLOOP_MCP_MANIFEST", manifest_path())  # the MCP server's fast start
     if not os.access(ROOT, os.W_OK):  # a read-only plugin root: keep compiled code in plugin data
         env.setdefault("PYTHONPYCACHEPREFIX", os.path.join(data_dir(), "pycache"))
     return env
@@ -190,15 +196,23 @@ def _write(text):
     sys.stdout.flush()
 
 
+def _elsewhere(python):
+    """``python`` is an interpreter other than the one running this file."""
+    return python is not None and os.path.abspath(python) != os.path.abspath(sys.executable)
+
+
 def run_hook(name):
     """Run ``goldloop.hooks`` handler ``name`` on the JSON event from stdin."""
     raw = sys.stdin.buffer.read()
     if ROOT not in sys.path:
         sys.path.insert(0, ROOT)
     try:
-        from goldloop.hooks import dispatch  # stdlib-only guards run right here, fast
+        # stdlib-only guards run right here, fast
+        from goldloop.hooks import NEEDS_ENVIRONMENT, dispatch
     except ImportError:
-        dispatch = None
+        dispatch, NEEDS_ENVIRONMENT = None, ()
+    if name in NEEDS_ENVIRONMENT and _elsewhere(find_python()):
+        dispatch = None  # goldloop's environment is another interpreter: go there directly
     if dispatch is not None:
         try:
             out, code = dispatch(name, raw.decode("utf-8", errors="replace"))
@@ -213,7 +227,7 @@ def run_hook(name):
     except (ValueError, AttributeError):
         event = ""
     python = find_python()
-    if python is None or os.path.abspath(python) == os.path.abspath(sys.executable):
+    if not _elsewhere(python):
         return _emit_setup_notice(event)
     marker = ready_marker()
     if event == "SessionStart" and marker is not None and marker.get("lock") != lock_hash():
@@ -403,6 +417,13 @@ def setup():
             subprocess.check_call([_venv_python(venv), "-c", IMPORT_CHECK], env=child_env())
         subprocess.call([_venv_python(venv), "-m", "compileall", "-q", os.path.join(ROOT, "goldloop"),
                          os.path.join(ROOT, "mcp_server")], env=child_env())
+        # the MCP handshake as this venv's SDK answers it: a Python other than the one the
+        # packaged manifest was recorded on still gets the fast start (a failure only costs time)
+        try:
+            subprocess.call([_venv_python(venv), "-m", "mcp_server.manifest", manifest_path()], env=child_env(),
+                            timeout=300)
+        except subprocess.TimeoutExpired:
+            print("recording the MCP handshake timed out; the server starts the SDK first", flush=True)
         with open(os.path.join(venv, READY), "w", encoding="utf-8") as handle:
             json.dump({"lock": lock_hash(), "at": time.time()}, handle)
     except (OSError, subprocess.CalledProcessError) as exc:

@@ -24,6 +24,10 @@ HANDLERS = {
     "stop": "stop",
     "subagent_start": "subagent_start",
 }
+# Handlers that read state or config (pydantic, fastjsonschema, …): the launcher starts them
+# in goldloop's environment at once rather than after a failed import in the first python3
+# (a python3 with only some of the dependencies spent ~0.4 s importing pydantic for nothing).
+NEEDS_ENVIRONMENT = frozenset({"session_start", "stop", "submit_guard"})
 
 
 def parse_event(raw: str) -> dict[str, Any]:

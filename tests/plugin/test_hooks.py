@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -222,3 +223,44 @@ def test_hook_output_is_utf8_under_a_non_utf8_locale(ws) -> None:
                                            "session_id": "s", "cwd": str(ws.root)}, env=env)
     assert done.returncode == 0, done.stderr
     assert "金価格 → returns, never levels ✓" in out["hookSpecificOutput"]["additionalContext"]
+
+
+BASE_PYTHON = Path(sys.base_prefix) / ("python.exe" if sys.platform == "win32" else "bin/python3")
+
+
+def _imported(argv: list[str], event: dict | None = None) -> tuple[set[str], subprocess.CompletedProcess]:
+    """Top-level modules the process itself imported (-X importtime, not inherited by children)."""
+    done = subprocess.run([str(BASE_PYTHON), "-X", "importtime", *argv], input=json.dumps(event or {}),
+                          capture_output=True, text=True, encoding="utf-8", env=hook_env(), timeout=120)
+    names = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in done.stderr.splitlines()
+             if line.startswith("import time:") and "|" in line}
+    return names, done
+
+
+@pytest.mark.skipif(not BASE_PYTHON.exists(), reason="no base interpreter beside the venv")
+@pytest.mark.parametrize("name", ["bash_guard", "state_file_guard", "subagent_start"])
+def test_stdlib_hooks_import_only_the_standard_library(ws, name: str) -> None:
+    """They run in whatever python3 Claude Code finds: no pydantic, no goldloop environment."""
+    events = {"bash_guard": pre_tool_event(ws.root, "Bash", {"command": "ls"}),
+              "state_file_guard": pre_tool_event(ws.root, "Write", {"file_path": str(ws.root / "a.md")}),
+              "subagent_start": {"hook_event_name": "SubagentStart", "agent_type": "goldloop:evaluator",
+                                 "agent_id": "a", "session_id": "s", "cwd": str(ws.root)}}
+    bare, _ = _imported(["-c", "pass"])
+    names, done = _imported([str(LAUNCH), "hook", name], events[name])
+    assert done.returncode == 0, done.stderr[-2000:]
+    probes = {"org"}  # copy.py tries Jython's org.python.core; importtime lists the failed try
+    assert names - bare - probes - set(sys.stdlib_module_names) == {"goldloop"}
+    if name == "subagent_start":
+        assert "Lessons from MEMORY.md" in json.loads(done.stdout)["hookSpecificOutput"]["additionalContext"]
+
+
+@pytest.mark.skipif(not BASE_PYTHON.exists(), reason="no base interpreter beside the venv")
+def test_environment_hooks_go_straight_to_goldloops_python(ws) -> None:
+    """session_start from a python3 that is not goldloop's: the launcher hands it over without
+    importing the handler or its dependencies first (0.4 s when that python3 had pydantic)."""
+    names, done = _imported([str(LAUNCH), "hook", "session_start"],
+                            {"hook_event_name": "SessionStart", "source": "startup", "cwd": str(ws.root)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Next action" in json.loads(done.stdout)["hookSpecificOutput"]["additionalContext"]
+    assert not names & {"pydantic", "fastjsonschema", "mcp_server"}
+    assert "goldloop.hooks.session_start" not in done.stderr and "goldloop.config" not in done.stderr

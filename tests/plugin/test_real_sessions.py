@@ -150,6 +150,10 @@ def test_a_failed_first_setup_is_reported_and_heals_in_a_later_session(ws, tmp_p
         assert "goldloop's setup failed 1 time(s)" in told and "Setup started in the background" in told
         assert "No matching distribution found for uv" in told  # the log's last lines
         _wait_for_setup(home, "done")
+        # setup recorded the MCP handshake for its venv: here the same Python and libraries as
+        # the packaged manifest, so the very same answers (tests/plugin/test_fast_start.py)
+        recorded = [json.loads(f.read_text(encoding="utf-8")) for f in home.rglob("mcp-manifest.json")]
+        assert recorded == [json.loads((plugin / "mcp_server" / "manifest.json").read_text(encoding="utf-8"))]
 
         third = session({}, [turn(tool_use(TOOL + "next_action", {})), turn(text("ok"))])
         assert "SessionStart hook additional context: goldloop workspace:" in third.all_text()
