@@ -135,8 +135,16 @@ def _standardised(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def ridge_arms(x_base: np.ndarray, x_new: np.ndarray, y: np.ndarray, folds: list[Any]) -> tuple[np.ndarray, ...]:
-    """Walk-forward ridge forecasts of both arms (test rows, folds in time order) and the penalties."""
-    from sklearn.linear_model import Ridge, RidgeCV
+    """Walk-forward forecasts of both arms (test rows, folds in time order) and the base's penalties.
+
+    The base arm is a ridge on the base columns (GCV picks the penalty per fold). The new arm
+    adds the new columns' contribution: an OLS fit of the base arm's training residuals on the
+    new columns. Not a joint ridge with the base's penalty: that penalty (often 1e4–1e5 when
+    the base has nothing to say) shrank the contribution by a different factor in every fold,
+    so the concatenated test days were dominated by one fold and the test lost most of its
+    power (measured: OOS IC of the contribution 0.018 for a planted IC 0.038).
+    """
+    from sklearn.linear_model import LinearRegression, RidgeCV
 
     def base_arm() -> list[Any]:
         return [RidgeCV(alphas=RIDGE_ALPHAS).fit(_standardised(x_base[f.train], x_base[f.test])[0], y[f.train])
@@ -147,9 +155,10 @@ def ridge_arms(x_base: np.ndarray, x_new: np.ndarray, y: np.ndarray, folds: list
     for fold, base in zip(folds, fitted, strict=True):
         zb_train, zb_test = _standardised(x_base[fold.train], x_base[fold.test])
         zn_train, zn_test = _standardised(x_new[fold.train], x_new[fold.test])
-        joint = Ridge(alpha=base.alpha_).fit(np.hstack([zb_train, zn_train]), y[fold.train])
+        residual = y[fold.train] - base.predict(zb_train)
+        contribution = LinearRegression(fit_intercept=False).fit(zn_train, residual)
         p_base.append(base.predict(zb_test))
-        p_new.append(joint.predict(np.hstack([zb_test, zn_test])))
+        p_new.append(p_base[-1] + contribution.predict(zn_test))
     return np.concatenate(p_base), np.concatenate(p_new), np.array([b.alpha_ for b in fitted], float)
 
 
