@@ -96,14 +96,17 @@ def attempt_kernel(ctx: Context, feature: str, attempt: int) -> tuple[str, dict[
 
 
 def commit_kaggle_step(ctx: Context, feature: str, attempt: int, summary: str) -> dict[str, Any]:
-    """``kaggle: <feature> attempt <n> - <summary>``; a failed git push is reported, not raised."""
+    """``kaggle: <feature> attempt <n> - <summary>``; a failed git push is reported, not raised.
+
+    Every call follows a real event (a push, a queued or adopted run, a fetched result), so it
+    always gets a commit naming it, empty when a concurrent step's commit carried the state."""
     from goldloop.config import Secrets
     from goldloop.errors import GoldloopError
     from goldloop.gitlog import commit_step
 
     try:
         result = commit_step(ctx.root, "kaggle", feature, attempt, summary, push=ctx.config.kaggle.push_git,
-                             secret_values=Secrets.load(ctx.root).values())
+                             secret_values=Secrets.load(ctx.root).values(), always=True)
     except GoldloopError as exc:
         return {"committed": False, "error": exc.message}
     return result.to_dict()
