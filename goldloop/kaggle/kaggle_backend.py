@@ -17,7 +17,6 @@ Every request gets a timeout, so a hanging server becomes a retryable error, not
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import re
 from collections.abc import Callable
@@ -40,6 +39,7 @@ from goldloop.kaggle.backends import (
     read_metadata,
 )
 from goldloop.kaggle.credentials import KaggleCredentials, find_credentials
+from goldloop.quiet import quiet_stdout
 
 T = TypeVar("T")
 API_URL_ENV = "GOLDLOOP_KAGGLE_API_URL"
@@ -276,7 +276,7 @@ class KaggleBackend(Backend):
         import requests
 
         try:
-            with contextlib.redirect_stdout(io.StringIO()):  # kaggle prints; stdout may be MCP's channel
+            with quiet_stdout():  # kaggle prints; stdout may be MCP's channel (thread-safe: runs go in parallel)
                 return fn(*args, **kwargs)
         except (requests.RequestException, ValueError) as exc:
             raise translate_error(exc, what, kernel, self.username) from None

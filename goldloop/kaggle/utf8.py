@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import io
 import locale
 import os
 import sys
 from typing import Any
+
+from goldloop.quiet import quiet_stdout
 
 _real_open = builtins.open
 # Modules of kaggle/kagglesdk that open text files without an encoding.
@@ -74,7 +75,7 @@ def import_kaggle_api(force: bool = True) -> type:
     try:
         # kaggle/__init__ authenticates at import and prints help to stdout when it cannot;
         # stdout may be an MCP stdio channel, so keep it clean.
-        with contextlib.redirect_stdout(io.StringIO()):
+        with quiet_stdout():
             _register_kaggle_package()
             from kaggle.api.kaggle_api_extended import KaggleApi
     finally:

@@ -20,6 +20,7 @@ import json
 import os
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -208,6 +209,7 @@ class StateStore:
         self.backups = self.path.parent / ".state_backups"
         self.lock_path = self.path.parent / ".state.lock"
         self.written_path = self.backups / "written.json"
+        self._holder: int | None = None  # the thread holding the lock through this store, if any
 
     # -- reading -------------------------------------------------------------------------
     def _text(self) -> str:
@@ -227,7 +229,16 @@ class StateStore:
         """The current state; refuses a file that the store did not write (see the module doc)."""
         text = self._text()
         state = parse_state(text, str(STATE_RELPATH.as_posix()))
-        self.check_written(text)
+        if self.changed_outside(text) is None:
+            return state
+        if self._holder == threading.get_ident():
+            self.check_written(text)  # under our own lock: the mismatch is real
+        # Unlocked, two writes by other threads or processes can land between reading the file
+        # and reading the write record; look again with writers held off.
+        with self.locked():
+            text = self._text()
+            state = parse_state(text, str(STATE_RELPATH.as_posix()))
+            self.check_written(text)
         return state
 
     def _written(self) -> dict[str, Any]:
@@ -287,9 +298,11 @@ class StateStore:
                 f"state is locked by another goldloop process for over {LOCK_TIMEOUT_S:.0f} s",
                 "wait for it to finish (a lock held by a dead process is released by the OS)",
             ) from None
+        self._holder = threading.get_ident()
         try:
             yield
         finally:
+            self._holder = None
             lock.release()
 
     def update(self, change: Callable[[State], T]) -> tuple[State, T]:

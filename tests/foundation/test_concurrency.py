@@ -60,3 +60,41 @@ def test_sigkill_mid_write_never_leaves_an_unreadable_file(ws):
 
     transition(store, "in_progress", actor="user", summary="after the kills")
     assert store.read().history[-1].summary == "after the kills"
+
+
+def test_readers_never_mistake_other_threads_writes_for_an_outside_change(ws):
+    """A parallel run reads state in one thread while others write: an unlocked read must not
+    see a fresh state.json against a newer write record and call it a hand edit."""
+    import threading
+
+    from goldloop.state.ops import transition
+
+    start_attempt(StateStore(ws), "vix", 1)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def write(name: str) -> None:
+        try:
+            for i in range(100):
+                transition(StateStore(ws), "in_progress", actor="orchestrator", summary=f"{name}-{i}")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                StateStore(ws).read()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(6)]
+    writers = [threading.Thread(target=write, args=(n,)) for n in ("a", "b", "c")]
+    for t in readers + writers:
+        t.start()
+    for t in writers:
+        t.join(timeout=300)
+    stop.set()
+    for t in readers:
+        t.join(timeout=60)
+    assert errors == []
+    assert len([e for e in StateStore(ws).read().history if e.summary and e.summary[:2] in ("a-", "b-", "c-")]) == 300
