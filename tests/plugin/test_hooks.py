@@ -124,8 +124,11 @@ def _waiting(ws, with_folder: bool = True) -> None:
         (ws.root / "data" / "vix_1").mkdir(parents=True)
 
 
-def test_session_start_briefs_state_next_action_monitors_and_memory(ws) -> None:
+def test_session_start_briefs_state_next_action_monitors_and_memory(ws, request) -> None:
+    from goldloop.kaggle import monitor
+
     _waiting(ws, with_folder=False)
+    request.addfinalizer(lambda: monitor.stop(ws.root))  # the hook restarts the dead monitor: end it
     out, done = run_hook("session_start", {"hook_event_name": "SessionStart", "source": "startup",
                                            "session_id": "s", "cwd": str(ws.root)})
     assert done.returncode == 0, done.stderr
