@@ -76,3 +76,18 @@ def test_next_action_is_the_current_attempt_first():
     _with(state, "vix", Status.TRAINING_COMPLETE)
     first = next_action(state, CONFIG)
     assert (first.feature, first.kind) == ("dxy", "continue")
+
+
+def test_the_parallel_driver_starts_a_new_family_before_a_follow_up():
+    """vix attempt 1 failed, dxy trains, regime has not started: with one slot free, the
+    driver takes regime's first attempt (the longer chain left) before vix's second."""
+    from goldloop.autopilot.parallel import breadth_first
+
+    state = _with(State(status=Status.EVALUATED, current_feature="vix", current_attempt=1), "vix", Status.EVALUATED)
+    state.features["vix"].attempts[0].verdict = "fail"
+    _with(state, "dxy", Status.WAITING_TRAINING)
+    planned = [(a.feature, a.attempt, a.kind) for a in next_actions(state, CONFIG)]
+    # the planner's own order (the one-at-a-time loop's): the started family's follow-up first
+    assert planned.index(("vix", 2, "start_attempt")) < planned.index(("regime", 1, "start_attempt"))
+    ordered = [(a.feature, a.attempt, a.kind) for a in breadth_first(next_actions(state, CONFIG))]
+    assert ordered.index(("regime", 1, "start_attempt")) < ordered.index(("vix", 2, "start_attempt"))
