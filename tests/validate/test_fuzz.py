@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from goldloop.validate import validate_path
@@ -46,6 +46,7 @@ kernel_meta = st.one_of(json_values, st.dictionaries(
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(nb=notebook, meta=kernel_meta)
+@example(nb={"cells": [{"cell_type": "markdown", "source": True}]}, meta={})  # found by CI: a bool source
 def test_validator_never_crashes(tmp_path_factory, nb, meta):
     folder = tmp_path_factory.mktemp("k")
     (folder / "nb.ipynb").write_text(json.dumps(nb), encoding="utf-8")

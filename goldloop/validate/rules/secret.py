@@ -135,7 +135,8 @@ def _other_cells(ctx) -> list[tuple[str, str]]:
     for index, cell in enumerate(data.get("cells") or [], start=1):
         if isinstance(cell, dict) and cell.get("cell_type") != "code":
             source = cell.get("source")
-            text = source if isinstance(source, str) else "".join(s for s in source or [] if isinstance(s, str))
+            lines = source if isinstance(source, list) else []  # a hand-broken cell: nothing to scan
+            text = source if isinstance(source, str) else "".join(s for s in lines if isinstance(s, str))
             places.append((f"{cell.get('cell_type', 'unknown')} cell (cell {index} of the notebook)", text))
             if cell.get("attachments"):
                 places.append((f"attachments of cell {index}", json.dumps(cell["attachments"])))
