@@ -39,7 +39,7 @@ def _lower_priority() -> None:
         try:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), IMPORT_NICENESS)
         except OSError:
-            pass
+            pass  # not allowed here (a container, a policy): the import runs at normal priority
 
 
 class _Builder(threading.Thread):

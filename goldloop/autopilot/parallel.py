@@ -167,7 +167,7 @@ class ParallelDriver:
         try:
             write_driver_file(self.ctx.root, self.slots.snapshot(state), self.slots.queue(), self.parallel)
         except OSError:
-            pass
+            pass  # a display aid only: `goldloop status` falls back to state; the run goes on
 
     def _wait(self) -> None:
         if self.busy:
